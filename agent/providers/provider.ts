@@ -1,0 +1,73 @@
+import type { Readable } from "node:stream";
+
+/**
+ * A storage backend behind an rclone-style remote `<provider>:<bucket>/<path>`.
+ *
+ * The rc layer (`agent/rc/`) parses remotes and enforces SM's hardening rules; a backend only moves bytes.
+ * Paths given to a backend are relative to its root: for object stores `<bucket>/<key>`, for `data` and
+ * `localstorage` a path below the jail root. Backends must never make a partially written object visible
+ * under its final name.
+ */
+
+export interface ObjectEntry {
+  /** Path relative to the listed directory, '/'-separated. */
+  path: string;
+  /** Last path segment. */
+  name: string;
+  size: number;
+  modTime: Date;
+  isDir: boolean;
+}
+
+export interface ListOptions {
+  recurse?: boolean;
+  dirsOnly?: boolean;
+  filesOnly?: boolean;
+}
+
+export interface WriteOptions {
+  /** Known size in bytes, when the source knows it (lets object stores pick multipart sizes). */
+  size?: number;
+  /** Abort the transfer. */
+  signal?: AbortSignal;
+}
+
+export interface AboutInfo {
+  total: number;
+  used: number;
+  free: number;
+}
+
+export interface Backend {
+  /** Provider name as used in remotes: `data`, `localstorage`, `s3`, `gcs`, `azure`. */
+  readonly provider: string;
+  /** True for backends on this node's disk (`data`, `localstorage`): SM's "local" side of movedir/copypaths. */
+  readonly isLocal: boolean;
+
+  /** Lists the entries under `dir` ("" = root). Throws `NotFoundBackendError` when the directory/bucket does not exist. */
+  list(dir: string, options?: ListOptions): AsyncIterable<ObjectEntry>;
+  /** Metadata of one file, or undefined when missing. */
+  stat(path: string): Promise<ObjectEntry | undefined>;
+  /** Reads a whole file as a stream. Throws `NotFoundBackendError` when missing. */
+  read(path: string, signal?: AbortSignal): Promise<Readable>;
+  /** Writes a file from a stream; visible under `path` only when complete and verified. */
+  write(path: string, body: Readable, options?: WriteOptions): Promise<void>;
+  /** Deletes one file. Missing files are not an error. */
+  delete(path: string): Promise<void>;
+  /** Server-side rename/copy where the backend can; used for versioning suffixes. */
+  copy(src: string, dst: string): Promise<void>;
+  /** Removes a directory tree (object stores: every key under the prefix). */
+  purge(dir: string): Promise<void>;
+  /** Disk space, where the backend has a meaningful answer (local disks). */
+  about?(): Promise<AboutInfo>;
+}
+
+/** Raised by backends for missing files, directories or buckets; the rc layer maps it to 404. */
+export class NotFoundBackendError extends Error {
+  override name = "NotFoundBackendError";
+}
+
+/** Raised by backends for permission problems (wrong credentials, jail escapes); the rc layer maps it to 403. */
+export class PermissionBackendError extends Error {
+  override name = "PermissionBackendError";
+}
