@@ -52,8 +52,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
             },
           ]
         : undefined,
-    stderr: stream,
-    stdout: stream,
+    stderr: stream as NodeJS.WriteStream,
+    stdout: stream as NodeJS.WriteStream,
   });
   return logger;
 }
