@@ -2,7 +2,7 @@
  * The one interface for all manager state that must survive a restart.
  *
  * Implementations: memory (tests, library use on Node), SQLite (the embedded default) and, later, CQL.
- * Every implementation must pass `src/store/contract.test-suite.ts`.
+ * Every implementation must pass `describeStoreContract` in `src/store/contract.ts`.
  *
  * Layout follows SM's keyspace (reference/sm-surface.md §6), flattened:
  * - clusters, secrets (encrypted at rest by the store), drawer (per-cluster misc state, e.g. suspend info),
