@@ -281,6 +281,57 @@ export function describeStoreContract(
       });
     });
 
+    describe("batch", () => {
+      test("applies every write in order", async () => {
+        const store = await fresh();
+        const [runId = ""] = makeTimeUuids(1);
+        const task = makeTask(c1, "repair", uuidN(10));
+        await store.putDrawer(c1, "gone", 1);
+        await store.putProgress("repair_run_progress", c1, uuidN(10), "old", [{ key: "x", value: 1 }]);
+        await store.batch([
+          { op: "putCluster", cluster: makeCluster(c1) },
+          { op: "putTask", task },
+          { op: "putRun", run: makeRun(c1, "repair", uuidN(10), runId, "RUNNING") },
+          { op: "putRun", run: makeRun(c1, "repair", uuidN(10), runId, "DONE") },
+          { op: "putServiceRun", kind: "repair_run", run: { clusterId: c1, taskId: uuidN(10), runId, value: 1 } },
+          {
+            op: "putProgress",
+            kind: "repair_run_progress",
+            clusterId: c1,
+            taskId: uuidN(10),
+            runId,
+            rows: [{ key: "a", value: 2 }],
+          },
+          { op: "deleteProgress", kind: "repair_run_progress", clusterId: c1, taskId: uuidN(10), runId: "old" },
+          { op: "putDrawer", clusterId: c1, key: "counter", value: { n: 1 } },
+          { op: "deleteDrawer", clusterId: c1, key: "gone" },
+        ]);
+        expect(await store.getCluster(c1)).toEqual(makeCluster(c1));
+        expect(await store.getTask(c1, "repair", uuidN(10))).toEqual(task);
+        expect((await store.getRun(c1, "repair", uuidN(10), runId))?.status).toBe("DONE");
+        expect((await store.getServiceRun("repair_run", c1, uuidN(10), runId))?.value).toBe(1);
+        expect(await store.listProgress("repair_run_progress", c1, uuidN(10), runId)).toEqual([{ key: "a", value: 2 }]);
+        expect(await store.listProgress("repair_run_progress", c1, uuidN(10), "old")).toEqual([]);
+        expect(await store.getDrawer(c1, "counter")).toEqual({ n: 1 });
+        expect(await store.getDrawer(c1, "gone")).toBeUndefined();
+        await store.batch([]); // an empty batch is a no-op
+      });
+
+      test("a failing batch writes nothing", async () => {
+        const store = await fresh();
+        const cyclic: Record<string, unknown> = {};
+        cyclic.self = cyclic;
+        await expect(
+          store.batch([
+            { op: "putCluster", cluster: makeCluster(c1) },
+            { op: "putDrawer", clusterId: c1, key: "bad", value: cyclic },
+          ]),
+        ).rejects.toThrow();
+        expect(await store.getCluster(c1)).toBeUndefined();
+        expect(await store.getDrawer(c1, "bad")).toBeUndefined();
+      });
+    });
+
     test("use after close is a StoreError", async () => {
       const store = await openFresh();
       await store.close();

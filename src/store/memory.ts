@@ -11,9 +11,9 @@ import type {
   RunRecord,
   ServiceRunRecord,
   Store,
+  StoreWrite,
   TaskFilter,
   TaskRecord,
-  TaskStatus,
 } from "./store.ts";
 
 const SEP = "\u0000";
@@ -26,7 +26,7 @@ export function createMemoryStore(): Store {
   const drawer = new Map<string, string>();
   const tasks = new Map<string, TaskRecord>();
   const runs = new Map<string, RunRecord>();
-  const serviceRuns = new Map<string, ServiceRunRecord>();
+  const serviceRuns = new Map<string, Map<string, ServiceRunRecord>>(); // (kind, cluster, task) → runId → run
   const progress = new Map<string, Map<string, unknown>>();
   let closed = false;
 
@@ -43,8 +43,46 @@ export function createMemoryStore(): Store {
       .map(cloneJson);
   }
 
+  /** The writes that batches can hold; each one synchronous, so a batch of them cannot be interleaved. */
+  function apply(write: StoreWrite): void {
+    switch (write.op) {
+      case "putCluster":
+        clusters.set(write.cluster.id, cloneJson(write.cluster));
+        return;
+      case "putDrawer":
+        drawer.set(key(write.clusterId, write.key), JSON.stringify(write.value ?? null));
+        return;
+      case "deleteDrawer":
+        drawer.delete(key(write.clusterId, write.key));
+        return;
+      case "putTask":
+        tasks.set(key(write.task.clusterId, write.task.type, write.task.id), cloneJson(write.task));
+        return;
+      case "putRun":
+        runs.set(key(write.run.clusterId, write.run.type, write.run.taskId, write.run.id), cloneJson(write.run));
+        return;
+      case "putServiceRun": {
+        const taskKey = key(write.kind, write.run.clusterId, write.run.taskId);
+        const bucket = serviceRuns.get(taskKey) ?? new Map<string, ServiceRunRecord>();
+        bucket.set(write.run.runId, cloneJson(write.run));
+        serviceRuns.set(taskKey, bucket);
+        return;
+      }
+      case "putProgress": {
+        const runKey = key(write.kind, write.clusterId, write.taskId, write.runId);
+        const bucket = progress.get(runKey) ?? new Map<string, unknown>();
+        for (const row of write.rows) bucket.set(row.key, cloneJson(row.value ?? null));
+        progress.set(runKey, bucket);
+        return;
+      }
+      case "deleteProgress":
+        progress.delete(key(write.kind, write.clusterId, write.taskId, write.runId));
+        return;
+    }
+  }
+
   return {
-    putCluster: (cluster) => guard("put cluster", () => void clusters.set(cluster.id, cloneJson(cluster))),
+    putCluster: (cluster) => guard("put cluster", () => apply({ op: "putCluster", cluster })),
     getCluster: (id) => guard("get cluster", () => cloneJson(clusters.get(id))),
     listClusters: () =>
       guard("list clusters", () => [...clusters.values()].sort((a, b) => compareText(a.id, b.id)).map(cloneJson)),
@@ -65,16 +103,16 @@ export function createMemoryStore(): Store {
     deleteSecrets: (clusterId) => guard("delete secrets", () => void secrets.delete(clusterId)),
 
     putDrawer: (clusterId, name, value) =>
-      guard("put drawer", () => void drawer.set(key(clusterId, name), JSON.stringify(value ?? null))),
+      guard("put drawer", () => apply({ op: "putDrawer", clusterId, key: name, value })),
     getDrawer: (clusterId, name) =>
       guard("get drawer", () => {
         const text = drawer.get(key(clusterId, name));
         return text === undefined ? undefined : (JSON.parse(text) as unknown);
       }),
-    deleteDrawer: (clusterId, name) => guard("delete drawer", () => void drawer.delete(key(clusterId, name))),
+    deleteDrawer: (clusterId, name) =>
+      guard("delete drawer", () => apply({ op: "deleteDrawer", clusterId, key: name })),
 
-    putTask: (task) =>
-      guard("put task", () => void tasks.set(key(task.clusterId, task.type, task.id), cloneJson(task))),
+    putTask: (task) => guard("put task", () => apply({ op: "putTask", task })),
     getTask: (clusterId, type, id) => guard("get task", () => cloneJson(tasks.get(key(clusterId, type, id)))),
     listTasks: (clusterId, filter) =>
       guard("list tasks", () =>
@@ -85,8 +123,7 @@ export function createMemoryStore(): Store {
       ),
     listAllTasks: (filter) => guard("list tasks", () => filterTasks([...tasks.values()], filter)),
 
-    putRun: (run) =>
-      guard("put run", () => void runs.set(key(run.clusterId, run.type, run.taskId, run.id), cloneJson(run))),
+    putRun: (run) => guard("put run", () => apply({ op: "putRun", run })),
     getRun: (clusterId, type, taskId, runId) =>
       guard("get run", () => cloneJson(runs.get(key(clusterId, type, taskId, runId)))),
     listRuns: (clusterId, type, taskId, limit) =>
@@ -99,7 +136,7 @@ export function createMemoryStore(): Store {
           limit,
         ).map(cloneJson);
       }),
-    listRunsByStatus: (status: TaskStatus) =>
+    listRunsByStatus: (status) =>
       guard("list runs", () =>
         [...runs.values()]
           .filter((r) => r.status === status)
@@ -113,29 +150,19 @@ export function createMemoryStore(): Store {
           .map(cloneJson),
       ),
 
-    putServiceRun: (kind, run) =>
-      guard(
-        "put service run",
-        () => void serviceRuns.set(key(kind, run.clusterId, run.taskId, run.runId), cloneJson(run)),
-      ),
+    putServiceRun: (kind, run) => guard("put service run", () => apply({ op: "putServiceRun", kind, run })),
     getServiceRun: (kind, clusterId, taskId, runId) =>
-      guard("get service run", () => cloneJson(serviceRuns.get(key(kind, clusterId, taskId, runId)))),
+      guard("get service run", () => cloneJson(serviceRuns.get(key(kind, clusterId, taskId))?.get(runId))),
     listServiceRuns: (kind, clusterId, taskId, limit) =>
       guard("list service runs", () => {
-        const prefix = key(kind, clusterId, taskId, "");
-        const list = [...serviceRuns.entries()].filter(([k]) => k.startsWith(prefix)).map(([, r]) => r);
+        const list = [...(serviceRuns.get(key(kind, clusterId, taskId))?.values() ?? [])];
         return applyLimit(
           list.sort((a, b) => compareNewestFirst(a.runId, b.runId)),
           limit,
         ).map(cloneJson);
       }),
     putProgress: (kind, clusterId, taskId, runId, rows: ProgressRow[]) =>
-      guard("put progress", () => {
-        const runKey = key(kind, clusterId, taskId, runId);
-        const bucket = progress.get(runKey) ?? new Map<string, unknown>();
-        for (const row of rows) bucket.set(row.key, cloneJson(row.value ?? null));
-        progress.set(runKey, bucket);
-      }),
+      guard("put progress", () => apply({ op: "putProgress", kind, clusterId, taskId, runId, rows })),
     listProgress: (kind, clusterId, taskId, runId) =>
       guard("list progress", () => {
         const bucket = progress.get(key(kind, clusterId, taskId, runId));
@@ -145,7 +172,14 @@ export function createMemoryStore(): Store {
           .map(([k, value]) => ({ key: k, value: cloneJson(value) }));
       }),
     deleteProgress: (kind, clusterId, taskId, runId) =>
-      guard("delete progress", () => void progress.delete(key(kind, clusterId, taskId, runId))),
+      guard("delete progress", () => apply({ op: "deleteProgress", kind, clusterId, taskId, runId })),
+
+    batch: (writes) =>
+      guard("write batch", () => {
+        // Copy first: a value that cannot be serialised throws here, before anything is applied.
+        const copies = writes.map((w) => cloneJson(w));
+        for (const write of copies) apply(write);
+      }),
 
     close: async () => {
       closed = true;

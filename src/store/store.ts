@@ -99,6 +99,19 @@ export interface ServiceRunRecord {
   value: unknown;
 }
 
+/**
+ * One write of a batch (see `Store.batch`). Secrets are not batchable: they go through the encryption path.
+ */
+export type StoreWrite =
+  | { op: "putCluster"; cluster: ClusterRecord }
+  | { op: "putDrawer"; clusterId: string; key: string; value: unknown }
+  | { op: "deleteDrawer"; clusterId: string; key: string }
+  | { op: "putTask"; task: TaskRecord }
+  | { op: "putRun"; run: RunRecord }
+  | { op: "putServiceRun"; kind: string; run: ServiceRunRecord }
+  | { op: "putProgress"; kind: string; clusterId: string; taskId: string; runId: string; rows: ProgressRow[] }
+  | { op: "deleteProgress"; kind: string; clusterId: string; taskId: string; runId: string };
+
 export interface Store {
   // ----- clusters -----
   putCluster(cluster: ClusterRecord): Promise<void>;
@@ -129,7 +142,7 @@ export interface Store {
   // ----- scheduler runs -----
   putRun(run: RunRecord): Promise<void>;
   getRun(clusterId: string, type: string, taskId: string, runId: string): Promise<RunRecord | undefined>;
-  /** Newest first (time-UUID order), at most `limit`. */
+  /** Newest first (time-UUID order), at most `limit` (0 or less = all). */
   listRuns(clusterId: string, type: string, taskId: string, limit: number): Promise<RunRecord[]>;
   /** Runs with the given status across all tasks (daemon start: RUNNING → ABORTED). */
   listRunsByStatus(status: TaskStatus): Promise<RunRecord[]>;
@@ -137,11 +150,18 @@ export interface Store {
   // ----- per-service state (kind = SM table name, e.g. "repair_run", "backup_run_progress") -----
   putServiceRun(kind: string, run: ServiceRunRecord): Promise<void>;
   getServiceRun(kind: string, clusterId: string, taskId: string, runId: string): Promise<ServiceRunRecord | undefined>;
-  /** Newest first. */
+  /** Newest first (time-UUID order of runId), at most `limit` (0 or less = all). */
   listServiceRuns(kind: string, clusterId: string, taskId: string, limit: number): Promise<ServiceRunRecord[]>;
   putProgress(kind: string, clusterId: string, taskId: string, runId: string, rows: ProgressRow[]): Promise<void>;
   listProgress(kind: string, clusterId: string, taskId: string, runId: string): Promise<ProgressRow[]>;
   deleteProgress(kind: string, clusterId: string, taskId: string, runId: string): Promise<void>;
+
+  // ----- batches -----
+  /**
+   * Applies every write or none (one SQLite transaction; a logged batch in CQL), in order. Use it for rows that must
+   * agree after a crash, e.g. a run's final status together with its task's counters.
+   */
+  batch(writes: StoreWrite[]): Promise<void>;
 
   close(): Promise<void>;
 }
