@@ -1,0 +1,96 @@
+/**
+ * Versioned migrations of the SQLite store. Each one runs once, in order, inside a transaction together with its
+ * bookkeeping row in `schema_migrations` and `PRAGMA user_version`. Never edit a shipped migration: add a new one.
+ *
+ * Records are JSON documents (`doc`) next to the key and index columns the queries need; this keeps the record
+ * shapes of `store.ts` in one place. SM's 180-day TTL on run history is not applied (yet): rows are kept.
+ */
+
+/** Identifies our files (`PRAGMA application_id`): "SCMG". */
+export const APPLICATION_ID = 0x53434d47;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+      CREATE TABLE cluster (
+        id TEXT PRIMARY KEY,
+        doc TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE secret (
+        cluster_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        alg TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (cluster_id, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE drawer (
+        cluster_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (cluster_id, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE task (
+        cluster_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        id TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (cluster_id, type, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE run (
+        cluster_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        sort_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (cluster_id, type, task_id, id)
+      );
+      CREATE INDEX run_history ON run (cluster_id, type, task_id, sort_key);
+      CREATE INDEX run_status ON run (status);
+      CREATE TABLE service_run (
+        kind TEXT NOT NULL,
+        cluster_id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        sort_key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (kind, cluster_id, task_id, run_id)
+      );
+      CREATE INDEX service_run_history ON service_run (kind, cluster_id, task_id, sort_key);
+      CREATE TABLE progress (
+        kind TEXT NOT NULL,
+        cluster_id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (kind, cluster_id, task_id, run_id, key)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/** The schema version this build writes. */
+export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/**
+ * Sortable text for a time-UUID: the 60-bit timestamp as 15 hex digits (time_hi without the version nibble,
+ * time_mid, time_low), then the id, so text order = `compareTimeUuid` order.
+ */
+export function timeSortKey(id: string): string {
+  const hex = id.replace(/-/g, "").toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(hex)) return `~${id}`; // not a UUID: after every UUID, in text order
+  return `${hex.slice(13, 16)}${hex.slice(8, 12)}${hex.slice(0, 8)}:${id}`;
+}
