@@ -1,0 +1,71 @@
+/**
+ * Opens the Store the server config asks for. The SQLite adapter is imported dynamically, so plain Node (which has
+ * no bun:sqlite) never loads it and can use the memory store.
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type ResolveDataDirOptions, resolveDataDir } from "../config/data-dir.ts";
+import type { ServerConfig } from "../config/server.ts";
+import { StoreError } from "../errors.ts";
+import { createMemoryStore } from "./memory.ts";
+import { resolveSecretKey, writeNewKeyFile } from "./secret-key-file.ts";
+import type { Store } from "./store.ts";
+
+/** File name of the SQLite store inside data_dir. */
+export const STORE_FILE_NAME = "scylla-manager.db";
+
+/** The config keys `openStore` reads. */
+export type StoreConfig = Pick<ServerConfig, "data_dir" | "store" | "secret_key" | "secret_key_file">;
+
+export interface OpenStoreOptions extends ResolveDataDirOptions {
+  /** Wait for a lock held by another process, in ms. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/** The SQLite file `openStore` uses for `config` (data_dir resolved as in `resolveDataDir`). */
+export function resolveStoreFile(config: Pick<ServerConfig, "data_dir">, options: ResolveDataDirOptions = {}): string {
+  return join(resolveDataDir(config.data_dir, options), STORE_FILE_NAME);
+}
+
+/**
+ * Opens the configured store: `memory`, or `sqlite` at `<data_dir>/scylla-manager.db` (creating data_dir with mode
+ * 0700 and the secret key file on first start).
+ * @throws StoreError naming the file or directory, with a hint.
+ */
+export async function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<Store> {
+  if (config.store === "memory") return createMemoryStore();
+  if (!isBun()) {
+    throw new StoreError("open store: the SQLite store needs the Bun runtime", {
+      hint: "run under Bun, or set `store: memory` (state is then lost on exit)",
+    });
+  }
+  const dataDir = resolveDataDir(config.data_dir, options);
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StoreError(`create data directory ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? error}`, {
+      hint: "create it with the right owner, or set data_dir (or SCYLLA_MANAGER_DATA_DIR) to a writable directory",
+      cause: error,
+    });
+  }
+  const secret = resolveSecretKey(config, dataDir);
+  const { openSqliteStore } = await import("./sqlite/store.ts");
+  const store = await openSqliteStore(join(dataDir, STORE_FILE_NAME), {
+    secretKey: secret.key,
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+  });
+  if (secret.pendingFile) {
+    try {
+      writeNewKeyFile(secret.pendingFile, secret.key);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}
+
+function isBun(): boolean {
+  return typeof process !== "undefined" && typeof process.versions?.bun === "string";
+}
