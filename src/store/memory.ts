@@ -4,7 +4,7 @@
  * @module
  */
 import { StoreError } from "../errors.ts";
-import { applyLimit, cloneJson, compareNewestFirst, compareText } from "./keys.ts";
+import { applyLimit, cloneJson, compareText, sortNewestFirst, timeSortKey } from "./keys.ts";
 import type {
   ClusterRecord,
   ProgressRow,
@@ -25,7 +25,7 @@ export function createMemoryStore(): Store {
   const secrets = new Map<string, Map<string, Uint8Array>>();
   const drawer = new Map<string, string>();
   const tasks = new Map<string, TaskRecord>();
-  const runs = new Map<string, RunRecord>();
+  const runs = new Map<string, Map<string, RunRecord>>(); // (cluster, type, task) → run id → run
   const serviceRuns = new Map<string, Map<string, ServiceRunRecord>>(); // (kind, cluster, task) → runId → run
   const progress = new Map<string, Map<string, unknown>>();
   let closed = false;
@@ -58,9 +58,13 @@ export function createMemoryStore(): Store {
       case "putTask":
         tasks.set(key(write.task.clusterId, write.task.type, write.task.id), cloneJson(write.task));
         return;
-      case "putRun":
-        runs.set(key(write.run.clusterId, write.run.type, write.run.taskId, write.run.id), cloneJson(write.run));
+      case "putRun": {
+        const taskKey = key(write.run.clusterId, write.run.type, write.run.taskId);
+        const bucket = runs.get(taskKey) ?? new Map<string, RunRecord>();
+        bucket.set(write.run.id, cloneJson(write.run));
+        runs.set(taskKey, bucket);
         return;
+      }
       case "putServiceRun": {
         const taskKey = key(write.kind, write.run.clusterId, write.run.taskId);
         const bucket = serviceRuns.get(taskKey) ?? new Map<string, ServiceRunRecord>();
@@ -125,27 +129,26 @@ export function createMemoryStore(): Store {
 
     putRun: (run) => guard("put run", () => apply({ op: "putRun", run })),
     getRun: (clusterId, type, taskId, runId) =>
-      guard("get run", () => cloneJson(runs.get(key(clusterId, type, taskId, runId)))),
+      guard("get run", () => cloneJson(runs.get(key(clusterId, type, taskId))?.get(runId))),
     listRuns: (clusterId, type, taskId, limit) =>
       guard("list runs", () => {
-        const list = [...runs.values()].filter(
-          (r) => r.clusterId === clusterId && r.type === type && r.taskId === taskId,
-        );
+        const list = [...(runs.get(key(clusterId, type, taskId))?.values() ?? [])];
         return applyLimit(
-          list.sort((a, b) => compareNewestFirst(a.id, b.id)),
+          sortNewestFirst(list, (r) => r.id),
           limit,
         ).map(cloneJson);
       }),
     listRunsByStatus: (status) =>
       guard("list runs", () =>
         [...runs.values()]
+          .flatMap((bucket) => [...bucket.values()])
           .filter((r) => r.status === status)
           .sort(
             (a, b) =>
               compareText(a.clusterId, b.clusterId) ||
               compareText(a.type, b.type) ||
               compareText(a.taskId, b.taskId) ||
-              compareNewestFirst(a.id, b.id),
+              compareText(timeSortKey(b.id), timeSortKey(a.id)),
           )
           .map(cloneJson),
       ),
@@ -157,7 +160,7 @@ export function createMemoryStore(): Store {
       guard("list service runs", () => {
         const list = [...(serviceRuns.get(key(kind, clusterId, taskId))?.values() ?? [])];
         return applyLimit(
-          list.sort((a, b) => compareNewestFirst(a.runId, b.runId)),
+          sortNewestFirst(list, (r) => r.runId),
           limit,
         ).map(cloneJson);
       }),

@@ -6,6 +6,8 @@
  * shapes of `store.ts` in one place. SM's 180-day TTL on run history is not applied (yet): rows are kept.
  */
 
+export { idFromSortKey, timeSortKey } from "../keys.ts";
+
 /** Identifies our files (`PRAGMA application_id`): "SCMG". */
 export const APPLICATION_ID = 0x53434d47;
 
@@ -47,28 +49,26 @@ export const MIGRATIONS: readonly Migration[] = [
         doc TEXT NOT NULL,
         PRIMARY KEY (cluster_id, type, id)
       ) WITHOUT ROWID;
+      -- Runs and service runs are keyed by sort_key (= time order + id, see timeSortKey), so history lists read the
+      -- primary key in order and need no second index; docs leave out the key fields the columns already hold.
       CREATE TABLE run (
         cluster_id TEXT NOT NULL,
         type TEXT NOT NULL,
         task_id TEXT NOT NULL,
-        id TEXT NOT NULL,
         sort_key TEXT NOT NULL,
         status TEXT NOT NULL,
         doc TEXT NOT NULL,
-        PRIMARY KEY (cluster_id, type, task_id, id)
-      );
-      CREATE INDEX run_history ON run (cluster_id, type, task_id, sort_key);
+        PRIMARY KEY (cluster_id, type, task_id, sort_key)
+      ) WITHOUT ROWID;
       CREATE INDEX run_status ON run (status);
       CREATE TABLE service_run (
         kind TEXT NOT NULL,
         cluster_id TEXT NOT NULL,
         task_id TEXT NOT NULL,
-        run_id TEXT NOT NULL,
         sort_key TEXT NOT NULL,
         value TEXT NOT NULL,
-        PRIMARY KEY (kind, cluster_id, task_id, run_id)
-      );
-      CREATE INDEX service_run_history ON service_run (kind, cluster_id, task_id, sort_key);
+        PRIMARY KEY (kind, cluster_id, task_id, sort_key)
+      ) WITHOUT ROWID;
       CREATE TABLE progress (
         kind TEXT NOT NULL,
         cluster_id TEXT NOT NULL,
@@ -84,13 +84,3 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** The schema version this build writes. */
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
-
-/**
- * Sortable text for a time-UUID: the 60-bit timestamp as 15 hex digits (time_hi without the version nibble,
- * time_mid, time_low), then the id, so text order = `compareTimeUuid` order.
- */
-export function timeSortKey(id: string): string {
-  const hex = id.replace(/-/g, "").toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(hex)) return `~${id}`; // not a UUID: after every UUID, in text order
-  return `${hex.slice(13, 16)}${hex.slice(8, 12)}${hex.slice(0, 8)}:${id}`;
-}

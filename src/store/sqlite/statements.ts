@@ -1,7 +1,24 @@
 /** The prepared statements of the SQLite store and the write operations built on them (synchronous). */
 import type { Database } from "bun:sqlite";
-import type { StoreWrite } from "../store.ts";
-import { timeSortKey } from "./schema.ts";
+import type { RunRecord, StoreWrite } from "../store.ts";
+import { idFromSortKey, timeSortKey } from "./schema.ts";
+
+const RUN_COLUMNS = "cluster_id, type, task_id, sort_key, doc";
+
+/** A row selected with RUN_COLUMNS. */
+export interface RunRow {
+  cluster_id: string;
+  type: string;
+  task_id: string;
+  sort_key: string;
+  doc: string;
+}
+
+/** Rebuilds a run from its key columns and its doc (which leaves the key fields out). */
+export function toRunRecord(row: RunRow): RunRecord {
+  const rest = JSON.parse(row.doc) as Omit<RunRecord, "clusterId" | "type" | "taskId" | "id">;
+  return { clusterId: row.cluster_id, type: row.type, taskId: row.task_id, id: idFromSortKey(row.sort_key), ...rest };
+}
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -35,18 +52,24 @@ export function prepareStatements(db: Database) {
     ),
 
     putRun: q(
-      "INSERT OR REPLACE INTO run (cluster_id, type, task_id, id, sort_key, status, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO run (cluster_id, type, task_id, sort_key, status, doc) VALUES (?, ?, ?, ?, ?, ?)",
     ),
-    getRun: q("SELECT doc FROM run WHERE cluster_id = ? AND type = ? AND task_id = ? AND id = ?"),
-    listRuns: q("SELECT doc FROM run WHERE cluster_id = ? AND type = ? AND task_id = ? ORDER BY sort_key DESC LIMIT ?"),
-    listRunsByStatus: q("SELECT doc FROM run WHERE status = ? ORDER BY cluster_id, type, task_id, sort_key DESC"),
+    getRun: q(`SELECT ${RUN_COLUMNS} FROM run WHERE cluster_id = ? AND type = ? AND task_id = ? AND sort_key = ?`),
+    listRuns: q(
+      `SELECT ${RUN_COLUMNS} FROM run WHERE cluster_id = ? AND type = ? AND task_id = ? ORDER BY sort_key DESC LIMIT ?`,
+    ),
+    listRunsByStatus: q(
+      `SELECT ${RUN_COLUMNS} FROM run WHERE status = ? ORDER BY cluster_id, type, task_id, sort_key DESC`,
+    ),
 
     putServiceRun: q(
-      "INSERT OR REPLACE INTO service_run (kind, cluster_id, task_id, run_id, sort_key, value) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO service_run (kind, cluster_id, task_id, sort_key, value) VALUES (?, ?, ?, ?, ?)",
     ),
-    getServiceRun: q("SELECT value FROM service_run WHERE kind = ? AND cluster_id = ? AND task_id = ? AND run_id = ?"),
+    getServiceRun: q(
+      "SELECT value FROM service_run WHERE kind = ? AND cluster_id = ? AND task_id = ? AND sort_key = ?",
+    ),
     listServiceRuns: q(
-      "SELECT run_id, value FROM service_run WHERE kind = ? AND cluster_id = ? AND task_id = ? ORDER BY sort_key DESC LIMIT ?",
+      "SELECT sort_key, value FROM service_run WHERE kind = ? AND cluster_id = ? AND task_id = ? ORDER BY sort_key DESC LIMIT ?",
     ),
 
     putProgress: q(
@@ -82,13 +105,13 @@ export function applyWrite(s: Statements, write: StoreWrite): void {
       return;
     }
     case "putRun": {
-      const r = write.run;
-      s.putRun.run(r.clusterId, r.type, r.taskId, r.id, timeSortKey(r.id), r.status, toJson(r));
+      const { clusterId, type, taskId, id, ...rest } = write.run;
+      s.putRun.run(clusterId, type, taskId, timeSortKey(id), rest.status, toJson(rest));
       return;
     }
     case "putServiceRun": {
       const r = write.run;
-      s.putServiceRun.run(write.kind, r.clusterId, r.taskId, r.runId, timeSortKey(r.runId), toJson(r.value));
+      s.putServiceRun.run(write.kind, r.clusterId, r.taskId, timeSortKey(r.runId), toJson(r.value));
       return;
     }
     case "putProgress":
