@@ -56,6 +56,11 @@ export interface Backend {
   delete(path: string): Promise<void>;
   /** Server-side rename/copy where the backend can; used for versioning suffixes. */
   copy(src: string, dst: string): Promise<void>;
+  /**
+   * Renames a file where the backend can do it natively (local disks); callers fall back to copy + delete
+   * when it is missing.
+   */
+  move?(src: string, dst: string): Promise<void>;
   /** Removes a directory tree (object stores: every key under the prefix). */
   purge(dir: string): Promise<void>;
   /** Disk space, where the backend has a meaningful answer (local disks). */
@@ -70,4 +75,9 @@ export class NotFoundBackendError extends Error {
 /** Raised by backends for permission problems (wrong credentials, jail escapes); the rc layer maps it to 403. */
 export class PermissionBackendError extends Error {
   override name = "PermissionBackendError";
+}
+
+/** Raised by backends for requests that cannot work as given (no bucket in the path, a directory where a file is needed); the rc layer maps it to 400. */
+export class InvalidArgumentBackendError extends Error {
+  override name = "InvalidArgumentBackendError";
 }

@@ -1,0 +1,61 @@
+import type { Readable } from "node:stream";
+import type { AboutInfo, Backend, ListOptions, ObjectEntry, WriteOptions } from "./provider.ts";
+
+/**
+ * A backend whose implementation (and SDK) is loaded on first use, so an agent that never talks to GCS
+ * never loads the GCS client. A failed load is retried on the next call.
+ */
+export class LazyBackend implements Backend {
+  readonly provider: string;
+  readonly isLocal = false;
+  readonly #load: () => Promise<Backend>;
+  #loading: Promise<Backend> | undefined;
+
+  constructor(provider: string, load: () => Promise<Backend>) {
+    this.provider = provider;
+    this.#load = load;
+  }
+
+  /** The loaded backend. */
+  backend(): Promise<Backend> {
+    this.#loading ??= this.#load().catch((err: unknown) => {
+      this.#loading = undefined;
+      throw err;
+    });
+    return this.#loading;
+  }
+
+  async *list(dir: string, options?: ListOptions): AsyncIterable<ObjectEntry> {
+    yield* (await this.backend()).list(dir, options);
+  }
+
+  async stat(path: string): Promise<ObjectEntry | undefined> {
+    return (await this.backend()).stat(path);
+  }
+
+  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+    return (await this.backend()).read(path, signal);
+  }
+
+  async write(path: string, body: Readable, options?: WriteOptions): Promise<void> {
+    return (await this.backend()).write(path, body, options);
+  }
+
+  async delete(path: string): Promise<void> {
+    return (await this.backend()).delete(path);
+  }
+
+  async copy(src: string, dst: string): Promise<void> {
+    return (await this.backend()).copy(src, dst);
+  }
+
+  async purge(dir: string): Promise<void> {
+    return (await this.backend()).purge(dir);
+  }
+
+  async about(): Promise<AboutInfo> {
+    const backend = await this.backend();
+    if (backend.about === undefined) throw new Error(`${this.provider}: about is not supported`);
+    return backend.about();
+  }
+}

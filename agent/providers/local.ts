@@ -1,0 +1,246 @@
+import { randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { copyFile, lstat, mkdir, open, opendir, rename, rm, stat, statfs, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { HashingStream } from "../transfer/checksum.ts";
+import { errorCode, Jail } from "./jail.ts";
+import { baseName, cleanRelativePath, joinPath, splitBucketPath } from "./path.ts";
+import {
+  type AboutInfo,
+  type Backend,
+  type ListOptions,
+  NotFoundBackendError,
+  type ObjectEntry,
+  PermissionBackendError,
+  type WriteOptions,
+} from "./provider.ts";
+
+/** In-progress writes are named `.<name>.sm-partial-<random>` next to their target and hidden from listings. */
+const PARTIAL_MARK = ".sm-partial-";
+
+export interface LocalBackendOptions {
+  provider: string;
+  root: string;
+  /** Each first path segment is a bucket (a directory that must already exist), as for `localstorage`. */
+  bucketed: boolean;
+}
+
+/**
+ * A backend on this node's filesystem, jailed to `root`. Writes go to a hidden temp file in the target
+ * directory, are fsynced and then renamed, so a file is visible under its name only when complete.
+ * Symlinks inside the tree are not followed by listings (rclone's local default without `-L`).
+ */
+export class LocalBackend implements Backend {
+  readonly provider: string;
+  readonly isLocal = true;
+  readonly #jail: Jail;
+  readonly #bucketed: boolean;
+
+  constructor(options: LocalBackendOptions) {
+    this.provider = options.provider;
+    this.#jail = new Jail(options.root);
+    this.#bucketed = options.bucketed;
+  }
+
+  async *list(dir: string, options: ListOptions = {}): AsyncIterable<ObjectEntry> {
+    const clean = cleanRelativePath(dir);
+    const full = await this.#resolveExisting(clean);
+    const info = await stat(full);
+    if (!info.isDirectory()) throw new NotFoundBackendError(`directory not found: ${this.#label(clean)}`);
+    const pending: string[] = [""];
+    while (pending.length > 0) {
+      const rel = pending.pop()!;
+      const handle = await opendir(rel === "" ? full : join(full, ...rel.split("/")));
+      for await (const dirent of handle) {
+        if (dirent.name.includes(PARTIAL_MARK) || dirent.isSymbolicLink()) continue;
+        const path = joinPath(rel, dirent.name);
+        const isDir = dirent.isDirectory();
+        if (!isDir && !dirent.isFile()) continue;
+        if (isDir && options.recurse) pending.push(path);
+        if ((isDir && options.filesOnly) || (!isDir && options.dirsOnly)) continue;
+        const entry = await statEntry(join(full, ...path.split("/")), path);
+        if (entry !== undefined) yield entry;
+      }
+    }
+  }
+
+  async stat(path: string): Promise<ObjectEntry | undefined> {
+    const clean = cleanRelativePath(path);
+    const full = await this.#resolveOrUndefined(clean);
+    if (full === undefined) return undefined;
+    return statEntry(full, baseName(clean));
+  }
+
+  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+    const clean = cleanRelativePath(path);
+    const full = await this.#resolveExisting(clean);
+    const handle = await open(full, "r").catch((err: unknown) => {
+      throw mapFsError(err, this.#label(clean));
+    });
+    if (!(await handle.stat()).isFile()) {
+      await handle.close();
+      throw new NotFoundBackendError(`object not found: ${this.#label(clean)} is a directory`);
+    }
+    return createReadStream("", { fd: handle, signal });
+  }
+
+  async write(path: string, body: Readable, options: WriteOptions = {}): Promise<void> {
+    const clean = cleanRelativePath(path);
+    if (clean === "" || (this.#bucketed && !clean.includes("/"))) {
+      throw new PermissionBackendError(`cannot write ${this.#label(clean)}: a file path is required`);
+    }
+    await this.#checkBucket(clean);
+    const full = await this.#jail.resolve(clean);
+    await mkdir(dirname(full), { recursive: true }).catch((err: unknown) => {
+      throw mapFsError(err, this.#label(clean));
+    });
+    // Re-check after mkdir: a directory created above must still be inside the jail.
+    await this.#jail.resolve(clean);
+    const temp = tempNameFor(full);
+    const hasher = new HashingStream({ expectedSize: options.size, label: this.#label(clean) });
+    try {
+      await pipeline(body, hasher, createWriteStream(temp, { flags: "wx" }), { signal: options.signal });
+      await syncFile(temp);
+      await rename(temp, full);
+    } catch (err) {
+      await unlink(temp).catch(() => {});
+      throw mapFsError(err, this.#label(clean));
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    const clean = cleanRelativePath(path);
+    const full = await this.#resolveOrUndefined(clean);
+    if (full === undefined) return;
+    try {
+      await unlink(full);
+    } catch (err) {
+      if (errorCode(err) === "ENOENT") return;
+      throw mapFsError(err, this.#label(clean));
+    }
+  }
+
+  async copy(src: string, dst: string): Promise<void> {
+    const from = await this.#resolveExisting(cleanRelativePath(src));
+    const cleanDst = cleanRelativePath(dst);
+    await this.#checkBucket(cleanDst);
+    const to = await this.#jail.resolve(cleanDst);
+    await mkdir(dirname(to), { recursive: true });
+    const temp = tempNameFor(to);
+    try {
+      await copyFile(from, temp);
+      await rename(temp, to);
+    } catch (err) {
+      await unlink(temp).catch(() => {});
+      throw mapFsError(err, this.#label(cleanDst));
+    }
+  }
+
+  async move(src: string, dst: string): Promise<void> {
+    const from = await this.#resolveExisting(cleanRelativePath(src));
+    const cleanDst = cleanRelativePath(dst);
+    await this.#checkBucket(cleanDst);
+    const to = await this.#jail.resolve(cleanDst);
+    await mkdir(dirname(to), { recursive: true });
+    await rename(from, to).catch((err: unknown) => {
+      throw mapFsError(err, this.#label(cleanDst));
+    });
+  }
+
+  async purge(dir: string): Promise<void> {
+    const clean = cleanRelativePath(dir);
+    if (clean === "" || (this.#bucketed && !clean.includes("/"))) {
+      throw new PermissionBackendError(`refusing to purge the root of ${this.#label(clean)}`);
+    }
+    const full = await this.#resolveExisting(clean);
+    await rm(full, { recursive: true, force: true });
+  }
+
+  async about(): Promise<AboutInfo> {
+    const info = await statfs(await this.#jail.realRoot());
+    const total = info.blocks * info.bsize;
+    const free = info.bavail * info.bsize;
+    return { total, free, used: total - info.bfree * info.bsize };
+  }
+
+  async #checkBucket(clean: string): Promise<void> {
+    if (!this.#bucketed) return;
+    const { bucket } = splitBucketPath(clean);
+    const full = await this.#jail.resolve(bucket);
+    const info = await stat(full).catch(() => undefined);
+    if (info === undefined || !info.isDirectory()) {
+      throw new NotFoundBackendError(`bucket not found: ${this.provider}:${bucket} (create the directory first)`);
+    }
+  }
+
+  async #resolveExisting(clean: string): Promise<string> {
+    const full = await this.#resolveOrUndefined(clean);
+    if (full === undefined) throw new NotFoundBackendError(`not found: ${this.#label(clean)}`);
+    return full;
+  }
+
+  async #resolveOrUndefined(clean: string): Promise<string | undefined> {
+    if (this.#bucketed && clean !== "") {
+      try {
+        await this.#checkBucket(clean);
+      } catch (err) {
+        if (err instanceof NotFoundBackendError) return undefined;
+        throw err;
+      }
+    }
+    const full = await this.#jail.resolve(clean);
+    try {
+      await lstat(full);
+      return full;
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+      throw mapFsError(err, this.#label(clean));
+    }
+  }
+
+  #label(clean: string): string {
+    return `${this.provider}:${clean}`;
+  }
+}
+
+async function statEntry(full: string, path: string): Promise<ObjectEntry | undefined> {
+  try {
+    const info = await stat(full);
+    return {
+      path,
+      name: baseName(path),
+      size: info.isDirectory() ? 0 : info.size,
+      modTime: info.mtime,
+      isDir: info.isDirectory(),
+    };
+  } catch (err) {
+    if (errorCode(err) === "ENOENT") return undefined; // removed while listing
+    throw err;
+  }
+}
+
+/** fsync through a fresh handle (Bun's write streams over a FileHandle do not release it for sync). */
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function tempNameFor(full: string): string {
+  return join(dirname(full), `.${basename(full)}${PARTIAL_MARK}${randomBytes(6).toString("hex")}`);
+}
+
+/** Maps filesystem errors to backend errors the rc layer understands; others pass through. */
+function mapFsError(err: unknown, label: string): unknown {
+  const code = errorCode(err);
+  if (code === "ENOENT" || code === "ENOTDIR") return new NotFoundBackendError(`not found: ${label}`);
+  if (code === "EACCES" || code === "EPERM") return new PermissionBackendError(`permission denied: ${label}`);
+  if (code === "EISDIR") return new PermissionBackendError(`${label} is a directory`);
+  return err;
+}

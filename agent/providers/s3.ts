@@ -1,0 +1,270 @@
+import { pipeline, type Readable } from "node:stream";
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { checkEtag, HashingStream, type StreamDigest } from "../transfer/checksum.ts";
+import { CorruptedTransferError } from "../transfer/errors.ts";
+import type { S3Config } from "./config.ts";
+import { type ListedItem, toEntries } from "./object-list.ts";
+import { baseName, splitBucketPath } from "./path.ts";
+import {
+  type Backend,
+  InvalidArgumentBackendError,
+  type ListOptions,
+  type ObjectEntry,
+  type WriteOptions,
+} from "./provider.ts";
+import { createS3Client, mapS3Error, type ResolvedS3Config, resolveS3Config } from "./s3-client.ts";
+import { copyS3Object } from "./s3-copy.ts";
+
+/** S3 allows at most 10,000 parts per multipart upload. */
+const MAX_PARTS = 10_000;
+
+/** Creates the `s3` backend from the agent's `s3:` config section. */
+export function createS3Backend(config: S3Config): S3Backend {
+  const resolved = resolveS3Config(config);
+  return new S3Backend(createS3Client(resolved), resolved);
+}
+
+/**
+ * AWS S3 and S3-compatible stores through the official SDK. Uploads stream: a known size up to one chunk
+ * is a single PutObject, anything else a multipart upload (lib-storage) of `chunk_size` parts with
+ * `upload_concurrency` parts in flight, aborted on failure so no parts are left behind. Each request carries
+ * the SDK's CRC32 checksum; after the upload the ETag is compared with the MD5 (or multipart MD5) computed
+ * while streaming, and a mismatching object is deleted. Downloads are checked against ETag and length.
+ */
+export class S3Backend implements Backend {
+  readonly provider = "s3";
+  readonly isLocal = false;
+  readonly client: S3Client;
+  readonly #config: ResolvedS3Config;
+
+  constructor(client: S3Client, config: ResolvedS3Config) {
+    this.client = client;
+    this.#config = config;
+  }
+
+  async *list(dir: string, options: ListOptions = {}): AsyncIterable<ObjectEntry> {
+    const { bucket, key } = requireBucket(dir);
+    const prefix = key === "" ? "" : `${key}/`;
+    yield* toEntries(
+      this.#listItems(bucket, prefix, options.recurse === true),
+      options,
+      key === "" ? undefined : `s3:${dir}`,
+    );
+  }
+
+  async *#listItems(bucket: string, prefix: string, recurse: boolean): AsyncIterable<ListedItem> {
+    let token: string | undefined;
+    do {
+      const page = await this.client
+        .send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            Delimiter: recurse ? undefined : "/",
+            ContinuationToken: token,
+          }),
+        )
+        .catch((err: unknown) => {
+          throw mapS3Error(err, `list ${bucket}/${prefix}`);
+        });
+      for (const common of page.CommonPrefixes ?? []) {
+        const rel = (common.Prefix ?? "").slice(prefix.length).replace(/\/$/, "");
+        yield { kind: "prefix", rel, size: 0, modTime: new Date(0) };
+      }
+      for (const object of page.Contents ?? []) {
+        const rel = (object.Key ?? "").slice(prefix.length);
+        yield { kind: "object", rel, size: object.Size ?? 0, modTime: object.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async stat(path: string): Promise<ObjectEntry | undefined> {
+    const { bucket, key } = requireKey(path);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return {
+        path: key,
+        name: baseName(key),
+        size: head.ContentLength ?? 0,
+        modTime: head.LastModified ?? new Date(0),
+        isDir: false,
+      };
+    } catch (err) {
+      const mapped = mapS3Error(err, `stat ${path}`);
+      if (mapped.name === "NotFoundBackendError") return undefined;
+      throw mapped;
+    }
+  }
+
+  async read(path: string, signal?: AbortSignal): Promise<Readable> {
+    const { bucket, key } = requireKey(path);
+    const object = await this.client
+      .send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })
+      .catch((err: unknown) => {
+        throw mapS3Error(err, `read ${path}`);
+      });
+    const body = object.Body as Readable;
+    const etagUsable =
+      this.#config.etagIsMd5 && object.SSECustomerAlgorithm === undefined && object.ServerSideEncryption !== "aws:kms";
+    const verifier = new HashingStream({
+      expectedSize: object.ContentLength,
+      label: `s3:${path}`,
+      verify: (digest) =>
+        etagUsable && checkEtag(object.ETag, digest) === "mismatch"
+          ? new CorruptedTransferError(
+              `corrupted download of s3:${path}: MD5 ${digest.md5} does not match ETag ${object.ETag}`,
+            )
+          : undefined,
+    });
+    return pipeline(body, verifier, () => {});
+  }
+
+  async write(path: string, body: Readable, options: WriteOptions = {}): Promise<void> {
+    const { bucket, key } = requireKey(path);
+    const partSize = Math.max(this.#config.chunkSize, Math.ceil((options.size ?? 0) / MAX_PARTS));
+    const hasher = new HashingStream({ expectedSize: options.size, partSize, label: `s3:${path}` });
+    let streamError: unknown;
+    const input = pipeline(body, hasher, (err) => {
+      streamError ??= err ?? undefined;
+    });
+    // Errors are taken from the pipeline callback; the SDK may drop its listener before the stream fails.
+    input.on("error", () => {});
+    let etag: string | undefined;
+    try {
+      if (options.size !== undefined && options.size <= partSize) {
+        // One part: buffered (at most one chunk, as a multipart part would be) so the request carries
+        // Content-MD5, can be retried by the SDK, and a failing source never reaches the wire.
+        const data = await readAll(input);
+        const md5 = Buffer.from(hasher.digest!.md5, "hex").toString("base64");
+        const put = new PutObjectCommand({ ...this.#params(bucket, key), Body: data, ContentMD5: md5 });
+        etag = (await this.client.send(put, { abortSignal: options.signal })).ETag;
+      } else {
+        etag = await this.#multipart({ ...this.#params(bucket, key), Body: input }, partSize, options.signal);
+      }
+    } catch (err) {
+      input.destroy();
+      // The source's own failure (e.g. a size lie) explains more than the SDK's resulting request error.
+      throw streamError instanceof Error ? streamError : mapS3Error(err, `upload ${path}`);
+    }
+    await this.#verifyUpload(bucket, key, path, etag, hasher.digest);
+  }
+
+  #params(bucket: string, key: string): PutParams {
+    return { Bucket: bucket, Key: key, ...this.#config.objectParams };
+  }
+
+  async #multipart(params: PutParams, partSize: number, signal: AbortSignal | undefined): Promise<string | undefined> {
+    const upload = new Upload({
+      client: this.client,
+      params,
+      partSize,
+      queueSize: this.#config.uploadConcurrency,
+      leavePartsOnError: false,
+    });
+    const onAbort = () => void upload.abort().catch(() => {});
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const out = await upload.done();
+      return out.ETag;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #verifyUpload(
+    bucket: string,
+    key: string,
+    path: string,
+    etag: string | undefined,
+    digest: StreamDigest | undefined,
+  ) {
+    const check = digest === undefined || !this.#config.etagIsMd5 ? "unverifiable" : checkEtag(etag, digest);
+    let problem: string | undefined;
+    if (check === "mismatch") problem = `ETag ${etag} does not match the streamed MD5 ${digest?.md5}`;
+    else if (check === "unverifiable" && digest !== undefined) {
+      const stored = await this.stat(path);
+      if (stored?.size !== digest.size)
+        problem = `stored size ${stored?.size} differs from the ${digest.size} bytes sent`;
+    }
+    if (problem === undefined) return;
+    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => {});
+    throw new CorruptedTransferError(`corrupted transfer to s3:${path}: ${problem}; the object was removed`);
+  }
+
+  async delete(path: string): Promise<void> {
+    const { bucket, key } = requireKey(path);
+    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch((err: unknown) => {
+      const mapped = mapS3Error(err, `delete ${path}`);
+      if (mapped.name === "NotFoundBackendError" && !mapped.message.includes("bucket")) return;
+      throw mapped;
+    });
+  }
+
+  async copy(src: string, dst: string): Promise<void> {
+    const from = requireKey(src);
+    const to = requireKey(dst);
+    const stat = await this.stat(src);
+    if (stat === undefined)
+      throw mapS3Error(Object.assign(new Error("no such key"), { name: "NoSuchKey" }), `copy ${src}`);
+    await copyS3Object(this.client, from, to, stat.size, this.#config).catch((err: unknown) => {
+      throw mapS3Error(err, `copy ${src} to ${dst}`);
+    });
+  }
+
+  async purge(dir: string): Promise<void> {
+    const { bucket, key } = requireBucket(dir);
+    const prefix = key === "" ? "" : `${key}/`;
+    let batch: string[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const objects = batch.map((Key) => ({ Key }));
+      batch = [];
+      const out = await this.client
+        .send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }))
+        .catch((err: unknown) => {
+          throw mapS3Error(err, `purge ${dir}`);
+        });
+      const failed = out.Errors?.[0];
+      if (failed !== undefined) throw new Error(`s3: purge ${dir}: ${failed.Key}: ${failed.Code} ${failed.Message}`);
+    };
+    for await (const item of toEntries(
+      this.#listItems(bucket, prefix, true),
+      { recurse: true, filesOnly: true },
+      key === "" ? undefined : `s3:${dir}`,
+    )) {
+      batch.push(prefix + item.path);
+      if (batch.length === 1000) await flush();
+    }
+    await flush();
+  }
+}
+
+type PutParams = ConstructorParameters<typeof PutObjectCommand>[0];
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function requireBucket(path: string): { bucket: string; key: string } {
+  const split = splitBucketPath(path);
+  if (split.bucket === "") throw new InvalidArgumentBackendError("s3: a bucket is required, e.g. s3:my-bucket");
+  return split;
+}
+
+function requireKey(path: string): { bucket: string; key: string } {
+  const split = requireBucket(path);
+  if (split.key === "") throw new InvalidArgumentBackendError(`s3: ${path} is a bucket, a file path is required`);
+  return split;
+}

@@ -1,0 +1,134 @@
+import { createHash, type Hash } from "node:crypto";
+import { Transform, type TransformCallback } from "node:stream";
+import { CorruptedTransferError } from "./errors.ts";
+
+/** What a hashing stream saw once it has ended. */
+export interface StreamDigest {
+  size: number;
+  /** MD5 of the whole stream, lowercase hex. */
+  md5: string;
+  /** S3 multipart ETag for the configured part size (`md5(concat(part md5s))-N`), when a part size was given. */
+  multipartEtag?: string;
+}
+
+export interface HashingStreamOptions {
+  /** Declared size: more bytes fail at once, fewer fail at the end (a source that lies about its size). */
+  expectedSize?: number;
+  /** Computes the S3 multipart ETag for parts of this size too. */
+  partSize?: number;
+  /** Label used in error messages, e.g. the destination path. */
+  label?: string;
+  /**
+   * Last check before the stream ends (e.g. against a download's ETag): an error returned here fails the
+   * stream instead of ending it, so a consumer never sees a clean end of corrupt data.
+   */
+  verify?: (digest: StreamDigest) => Error | undefined;
+}
+
+/**
+ * A pass-through stream that hashes and counts what flows through it, so a transfer is checked without
+ * buffering: the digest is ready when the stream ends. A size mismatch against `expectedSize` is raised as a
+ * stream error, which aborts whatever is consuming it before the upload can complete.
+ */
+export class HashingStream extends Transform {
+  #md5: Hash = createHash("md5");
+  #size = 0;
+  #digest: StreamDigest | undefined;
+  readonly #options: HashingStreamOptions;
+  #part: { hash: Hash; filled: number; md5s: Buffer[] } | undefined;
+
+  constructor(options: HashingStreamOptions = {}) {
+    super();
+    this.#options = options;
+    if (options.partSize !== undefined && options.partSize > 0) {
+      this.#part = { hash: createHash("md5"), filled: 0, md5s: [] };
+    }
+  }
+
+  /** The digest; undefined until the stream has ended. */
+  get digest(): StreamDigest | undefined {
+    return this.#digest;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#size += chunk.length;
+    const expected = this.#options.expectedSize;
+    if (expected !== undefined && this.#size > expected) {
+      callback(this.#sizeError(`more than ${expected} bytes`));
+      return;
+    }
+    this.#md5.update(chunk);
+    if (this.#part !== undefined) this.#updateParts(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const expected = this.#options.expectedSize;
+    if (expected !== undefined && this.#size !== expected) {
+      callback(this.#sizeError(`${this.#size} bytes`));
+      return;
+    }
+    const digest: StreamDigest = { size: this.#size, md5: this.#md5.digest("hex") };
+    const part = this.#part;
+    if (part !== undefined) {
+      if (part.filled > 0 || part.md5s.length === 0) part.md5s.push(part.hash.digest());
+      digest.multipartEtag = `${createHash("md5").update(Buffer.concat(part.md5s)).digest("hex")}-${part.md5s.length}`;
+    }
+    this.#digest = digest;
+    callback(this.#options.verify?.(digest));
+  }
+
+  #updateParts(chunk: Buffer): void {
+    const part = this.#part!;
+    const partSize = this.#options.partSize!;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(partSize - part.filled, chunk.length - offset);
+      part.hash.update(chunk.subarray(offset, offset + take));
+      part.filled += take;
+      offset += take;
+      if (part.filled === partSize) {
+        part.md5s.push(part.hash.digest());
+        part.hash = createHash("md5");
+        part.filled = 0;
+      }
+    }
+  }
+
+  #sizeError(got: string): CorruptedTransferError {
+    const where = this.#options.label === undefined ? "" : ` for ${this.#options.label}`;
+    return new CorruptedTransferError(
+      `corrupted transfer${where}: source declared ${this.#options.expectedSize} bytes but sent ${got}`,
+    );
+  }
+}
+
+/** Unquotes an ETag header value. */
+export function unquoteEtag(etag: string | undefined): string | undefined {
+  if (etag === undefined) return undefined;
+  return etag.replace(/^W\//, "").replace(/^"|"$/g, "").toLowerCase();
+}
+
+/**
+ * Checks an object store's ETag against what was streamed. ETags that are not MD5-based (SSE-KMS, SSE-C,
+ * some S3-compatible servers) cannot be checked and return "unverifiable".
+ */
+export function checkEtag(etag: string | undefined, digest: StreamDigest): "ok" | "mismatch" | "unverifiable" {
+  const clean = unquoteEtag(etag);
+  if (clean === undefined) return "unverifiable";
+  if (/^[0-9a-f]{32}$/.test(clean)) return clean === digest.md5 ? "ok" : "mismatch";
+  if (/^[0-9a-f]{32}-\d+$/.test(clean)) {
+    if (digest.multipartEtag === undefined) return "unverifiable";
+    return clean === digest.multipartEtag ? "ok" : "mismatch";
+  }
+  return "unverifiable";
+}
+
+/** Throws CorruptedTransferError when two checksums (hex or base64 of the same hash) differ. */
+export function assertSameChecksum(label: string, kind: string, local: string, remote: string): void {
+  if (local.toLowerCase() !== remote.toLowerCase()) {
+    throw new CorruptedTransferError(
+      `corrupted transfer for ${label}: ${kind} mismatch (sent ${local}, stored ${remote})`,
+    );
+  }
+}

@@ -1,0 +1,40 @@
+import { pipeline, type Readable } from "node:stream";
+import type { Backend } from "../providers/provider.ts";
+import { NotFoundBackendError } from "../providers/provider.ts";
+import { type BandwidthLimiter, createThrottleStream } from "./bwlimit.ts";
+
+export interface TransferFileOptions {
+  /** The agent's shared limiter (`core/bwlimit`); unlimited when absent. */
+  limiter?: BandwidthLimiter;
+  signal?: AbortSignal;
+}
+
+export interface TransferResult {
+  /** Bytes moved. */
+  size: number;
+}
+
+/**
+ * Streams one file from `src` to `dst` through the bandwidth limiter. The source size read before the
+ * transfer is declared to the destination, so a source that changes or is cut short while being read fails
+ * the transfer (CorruptedTransferError) instead of storing a partial file; the destination verifies its own
+ * checksum and never exposes a partial object.
+ */
+export async function transferFile(
+  src: Backend,
+  srcPath: string,
+  dst: Backend,
+  dstPath: string,
+  options: TransferFileOptions = {},
+): Promise<TransferResult> {
+  const info = await src.stat(srcPath);
+  if (info === undefined || info.isDir)
+    throw new NotFoundBackendError(`source file not found: ${src.provider}:${srcPath}`);
+  const stream = await src.read(srcPath, options.signal);
+  const body: Readable =
+    options.limiter === undefined
+      ? stream
+      : pipeline(stream, createThrottleStream(options.limiter, options.signal), () => {});
+  await dst.write(dstPath, body, { size: info.size, signal: options.signal });
+  return { size: info.size };
+}

@@ -1,0 +1,5 @@
+export { BandwidthLimiter, createThrottleStream, formatRate, parseRate } from "./bwlimit.ts";
+export { checkEtag, HashingStream, type StreamDigest } from "./checksum.ts";
+export { type TransferFileOptions, type TransferResult, transferFile } from "./copy.ts";
+export { CorruptedTransferError } from "./errors.ts";
+export { forEachInPool, TransferPool } from "./pool.ts";
