@@ -121,6 +121,7 @@ export class AzureBackend implements Backend {
         size: props.contentLength ?? 0,
         modTime: props.lastModified ?? new Date(0),
         isDir: false,
+        md5: props.contentMD5 === undefined ? undefined : Buffer.from(props.contentMD5).toString("hex"),
       };
     } catch (err) {
       const mapped = mapAzureError(err, `stat ${path}`);

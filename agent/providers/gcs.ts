@@ -90,6 +90,7 @@ export class GcsBackend implements Backend {
         size: Number(meta.size ?? 0),
         modTime: new Date(meta.updated ?? 0),
         isDir: false,
+        md5: meta.md5Hash ? Buffer.from(meta.md5Hash, "base64").toString("hex") : undefined,
       };
     } catch (err) {
       const mapped = mapGcsError(err, `stat ${path}`);

@@ -17,6 +17,11 @@ export interface ObjectEntry {
   size: number;
   modTime: Date;
   isDir: boolean;
+  /**
+   * MD5 of the content (lowercase hex) where the backend stores one cheaply (`stat` of object stores;
+   * not multipart S3 uploads). Absent means unknown, never "empty".
+   */
+  md5?: string;
 }
 
 export interface ListOptions {

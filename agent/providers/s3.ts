@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { checkEtag, HashingStream, type StreamDigest } from "../transfer/checksum.ts";
+import { checkEtag, HashingStream, type StreamDigest, unquoteEtag } from "../transfer/checksum.ts";
 import { CorruptedTransferError } from "../transfer/errors.ts";
 import type { S3Config } from "./config.ts";
 import { type ListedItem, toEntries } from "./object-list.ts";
@@ -92,12 +92,15 @@ export class S3Backend implements Backend {
     const { bucket, key } = requireKey(path);
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const etag = unquoteEtag(head.ETag);
+      const md5 = this.#config.etagIsMd5 && etag !== undefined && /^[0-9a-f]{32}$/.test(etag) ? etag : undefined;
       return {
         path: key,
         name: baseName(key),
         size: head.ContentLength ?? 0,
         modTime: head.LastModified ?? new Date(0),
         isDir: false,
+        md5,
       };
     } catch (err) {
       const mapped = mapS3Error(err, `stat ${path}`);

@@ -5,9 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
+import { createDataBackend } from "../../agent/providers/data.ts";
 import type { Backend, ObjectEntry } from "../../agent/providers/provider.ts";
 import { BandwidthLimiter, createThrottleStream } from "../../agent/transfer/bwlimit.ts";
+import { TransferPool } from "../../agent/transfer/pool.ts";
+import { type FileOutcome, syncDir } from "../../agent/transfer/sync.ts";
 
 export interface SuiteTarget {
   backend: Backend;
@@ -99,6 +105,47 @@ export function runProviderSuite(name: string, setup: () => Promise<SuiteTarget>
       await t.backend.write(p("ver/mc-1-big-Data.db"), Readable.from([Buffer.from("newer")]), { size: 5 });
       expect(await readText(t.backend, p("ver/mc-1-big-Data.db"))).toBe("newer");
       expect(await readText(t.backend, p("ver/mc-1-big-Data.db.sm_20240101000000UTC"))).toBe("old");
+    });
+
+    test("movedir from a data dir with a versioning suffix keeps the overwritten version", async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), "sm-suite-src-"));
+      try {
+        const src = createDataBackend(dataDir);
+        const put = (rel: string, text: string) =>
+          src.write(rel, Readable.from([Buffer.from(text)]), { size: text.length });
+        const outcomes: FileOutcome[] = [];
+        const run = (suffix?: string) =>
+          syncDir({
+            src,
+            srcDir: "snap",
+            dst: t.backend,
+            dstDir: p("sst"),
+            move: true,
+            suffix,
+            pool: new TransferPool(2),
+            onFile: (o) => outcomes.push(o),
+          });
+        await put("snap/mc-1-big-Data.db", "first data");
+        await put("snap/mc-1-big-Index.db", "index");
+        await put("snap/sub/mc-2-big-Data.db", "two");
+        await run();
+        expect(await collect(src.list("snap", { recurse: true, filesOnly: true }))).toEqual([]);
+        await put("snap/mc-1-big-Data.db", "second data!");
+        await put("snap/mc-1-big-Index.db", "index");
+        outcomes.length = 0;
+        await run(".sm_20240102000000UTC");
+        expect(outcomes.map((o) => `${o.path}:${o.outcome}`).sort()).toEqual([
+          "mc-1-big-Data.db:uploaded",
+          "mc-1-big-Index.db:skipped",
+        ]);
+        expect(await readText(t.backend, p("sst/mc-1-big-Data.db"))).toBe("second data!");
+        expect(await readText(t.backend, p("sst/mc-1-big-Data.db.sm_20240102000000UTC"))).toBe("first data");
+        expect(await t.backend.stat(p("sst/mc-1-big-Index.db.sm_20240102000000UTC"))).toBeUndefined();
+        expect(await readText(t.backend, p("sst/sub/mc-2-big-Data.db"))).toBe("two");
+        expect(await collect(src.list("snap", { recurse: true, filesOnly: true }))).toEqual([]);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
     });
 
     test("a file over 100 MiB streamed from a generator round-trips intact (multipart on object stores)", async () => {

@@ -1,0 +1,134 @@
+import { createHash } from "node:crypto";
+import { joinPath } from "../providers/path.ts";
+import type { Backend, ObjectEntry } from "../providers/provider.ts";
+import type { BandwidthLimiter } from "./bwlimit.ts";
+import { transferFile } from "./copy.ts";
+import { forEachInPool, type TransferPool } from "./pool.ts";
+
+/** What happened to one file of a directory transfer (feeds rc job stats and `job/progress`). */
+export interface FileOutcome {
+  /** Path relative to the source directory. */
+  path: string;
+  size: number;
+  outcome: "uploaded" | "skipped" | "failed";
+  error?: unknown;
+}
+
+export interface SyncDirOptions {
+  src: Backend;
+  srcDir: string;
+  dst: Backend;
+  dstDir: string;
+  /** Delete each source file once it is safely at the destination (`sync/movedir`). */
+  move?: boolean;
+  /**
+   * rclone `--suffix`: a destination file that would be overwritten by different content is first renamed
+   * `<name><suffix>` (SM passes `.sm_<snapshot tag>` to keep older versions of colliding SSTables).
+   */
+  suffix?: string;
+  pool: TransferPool;
+  limiter?: BandwidthLimiter;
+  signal?: AbortSignal;
+  onFile?: (outcome: FileOutcome) => void;
+}
+
+/**
+ * `sync/copydir` and `sync/movedir`: copies every file below `srcDir` to `dstDir`, `transfers` at a time,
+ * skipping files the destination already has (same size, and same MD5 where the destination knows one,
+ * as rclone's checksum mode). The source is listed lazily, so memory does not grow with the file count.
+ * Individual failures are reported and the rest continue; the first failure is rethrown at the end.
+ */
+export async function syncDir(options: SyncDirOptions): Promise<void> {
+  const files = filesOf(options.src.list(options.srcDir, { recurse: true, filesOnly: true }));
+  await runTransfers(options, files, (entry) => ({ srcPath: joinPath(options.srcDir, entry.path), rel: entry.path }));
+}
+
+export interface CopyPathsOptions extends Omit<SyncDirOptions, "move" | "suffix"> {
+  /** Paths relative to `srcDir` (and to `dstDir` at the destination). */
+  paths: string[];
+}
+
+/** `sync/copypaths`: copies the listed files from `srcDir` to `dstDir` (restore downloads into `data:`). */
+export async function copyPaths(options: CopyPathsOptions): Promise<void> {
+  async function* entries(): AsyncIterable<ObjectEntry> {
+    for (const path of options.paths) yield { path, name: path, size: -1, modTime: new Date(0), isDir: false };
+  }
+  await runTransfers(options, entries(), (entry) => ({
+    srcPath: joinPath(options.srcDir, entry.path),
+    rel: entry.path,
+  }));
+}
+
+async function runTransfers(
+  options: SyncDirOptions,
+  files: AsyncIterable<ObjectEntry>,
+  locate: (entry: ObjectEntry) => { srcPath: string; rel: string },
+): Promise<void> {
+  let firstError: unknown;
+  await forEachInPool(
+    options.pool,
+    files,
+    async (entry) => {
+      const { srcPath, rel } = locate(entry);
+      const dstPath = joinPath(options.dstDir, rel);
+      try {
+        const outcome = await transferOne(options, srcPath, dstPath);
+        options.onFile?.({ path: rel, size: outcome.size, outcome: outcome.skipped ? "skipped" : "uploaded" });
+      } catch (error) {
+        firstError ??= error;
+        options.onFile?.({ path: rel, size: Math.max(entry.size, 0), outcome: "failed", error });
+      }
+    },
+    { signal: options.signal },
+  );
+  if (firstError !== undefined) throw firstError;
+}
+
+async function transferOne(
+  options: SyncDirOptions,
+  srcPath: string,
+  dstPath: string,
+): Promise<{ size: number; skipped: boolean }> {
+  const { src, dst } = options;
+  const existing = await dst.stat(dstPath);
+  const source = existing === undefined ? undefined : await src.stat(srcPath);
+  if (existing !== undefined && source !== undefined && (await isSameFile(src, srcPath, source, existing))) {
+    if (options.move) await src.delete(srcPath);
+    return { size: source.size, skipped: true };
+  }
+  if (existing !== undefined && options.suffix) {
+    await moveWithin(dst, dstPath, `${dstPath}${options.suffix}`);
+  }
+  const { size } = await transferFile(src, srcPath, dst, dstPath, { limiter: options.limiter, signal: options.signal });
+  if (options.move) await src.delete(srcPath);
+  return { size, skipped: false };
+}
+
+/** rclone's equality in checksum mode: sizes match, and MD5s match when the destination has one. */
+async function isSameFile(src: Backend, srcPath: string, source: ObjectEntry, existing: ObjectEntry): Promise<boolean> {
+  if (source.size !== existing.size) return false;
+  if (existing.md5 === undefined) return true;
+  const srcMd5 = source.md5 ?? (await hashFile(src, srcPath));
+  return srcMd5 === existing.md5;
+}
+
+/** MD5 of a file, streamed. */
+export async function hashFile(backend: Backend, path: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash("md5");
+  for await (const chunk of await backend.read(path, signal)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Renames within one backend: native where it can, otherwise a server-side copy and a delete. */
+export async function moveWithin(backend: Backend, from: string, to: string): Promise<void> {
+  if (backend.move !== undefined) {
+    await backend.move(from, to);
+    return;
+  }
+  await backend.copy(from, to);
+  await backend.delete(from);
+}
+
+async function* filesOf(entries: AsyncIterable<ObjectEntry>): AsyncIterable<ObjectEntry> {
+  for await (const entry of entries) if (!entry.isDir) yield entry;
+}
