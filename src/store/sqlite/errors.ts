@@ -15,14 +15,14 @@ export function sqliteCode(error: unknown): string {
 
 /** Wraps `error` from `action` on `file` as a StoreError; StoreErrors (and other ManagerErrors) pass through. */
 export function toStoreError(action: string, file: string, error: unknown): Error {
+  const prefix = action === "open store" ? `open store ${file}` : `${action}: store ${file}`;
   if (isManagerError(error)) {
     if (error.message.includes(file)) return error;
-    return new StoreError(`${action}: store ${file}: ${error.message}`, { hint: error.hint, cause: error });
+    return new StoreError(`${prefix}: ${error.message}`, { hint: error.hint, cause: error });
   }
   const code = sqliteCode(error);
   const text = error instanceof Error ? error.message : String(error);
-  const make = (problem: string, hint: string) =>
-    new StoreError(`${action}: store ${file}: ${problem}`, { hint, cause: error });
+  const make = (problem: string, hint: string) => new StoreError(`${prefix}: ${problem}`, { hint, cause: error });
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))
     return make("locked by another process", LOCKED_HINT);
   if (code.startsWith("SQLITE_READONLY")) return make("read-only", READ_ONLY_HINT);
@@ -34,5 +34,5 @@ export function toStoreError(action: string, file: string, error: unknown): Erro
   if (code.startsWith("SQLITE_FULL")) return make("disk full", "free space on the data_dir file system");
   if (code.startsWith("SQLITE_IOERR"))
     return make(`I/O error (${text})`, "check the disk and the file system of data_dir");
-  return make(text, "see the cause above; the store was not changed by the failed operation");
+  return make(text, "the failed operation changed nothing in the store");
 }
