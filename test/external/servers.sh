@@ -62,7 +62,10 @@ go_install() {
 }
 
 # remember PID: stop_all kills what was started here, by pid.
-remember() { echo "$1" >>"$STATE/pids"; }
+remember() {
+  echo "$1" >>"$STATE/pids"
+  disown "$1" 2>/dev/null || true
+}
 
 stop_all() {
   local group
@@ -72,8 +75,11 @@ stop_all() {
   fi
   if [[ -f "$STATE/pids" ]]; then
     while read -r pid; do kill "$pid" 2>/dev/null; done <"$STATE/pids"
-    sleep 0.5
-    while read -r pid; do kill -9 "$pid" 2>/dev/null; done <"$STATE/pids"
+    local deadline=$((SECONDS + 5))
+    while read -r pid; do
+      while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null
+    done <"$STATE/pids"
   fi
   rm -rf "$STATE"
 }
