@@ -103,3 +103,14 @@ describe("localstorage buckets", () => {
     expect(existsSync(join(root, "ks", "new", "f.txt"))).toBe(true);
   });
 });
+
+describe("local file errors", () => {
+  test("reading a directory or writing over one is a 400-style invalid argument", async () => {
+    const backend = createDataBackend(root);
+    await expect(backend.read("ks/tbl")).rejects.toMatchObject({ name: "InvalidArgumentBackendError" });
+    await expect(backend.write("ks/tbl", body(), { size: 1 })).rejects.toMatchObject({
+      name: "InvalidArgumentBackendError",
+    });
+    expect((await readdir(join(root, "ks", "tbl"))).filter((n) => n.includes("partial"))).toEqual([]);
+  });
+});

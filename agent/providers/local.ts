@@ -10,6 +10,7 @@ import { baseName, cleanRelativePath, joinPath, splitBucketPath } from "./path.t
 import {
   type AboutInfo,
   type Backend,
+  InvalidArgumentBackendError,
   type ListOptions,
   NotFoundBackendError,
   type ObjectEntry,
@@ -81,7 +82,7 @@ export class LocalBackend implements Backend {
     });
     if (!(await handle.stat()).isFile()) {
       await handle.close();
-      throw new NotFoundBackendError(`object not found: ${this.#label(clean)} is a directory`);
+      throw new InvalidArgumentBackendError(`${this.#label(clean)} is a directory, not a file`);
     }
     return createReadStream("", { fd: handle, signal });
   }
@@ -241,6 +242,8 @@ function mapFsError(err: unknown, label: string): unknown {
   const code = errorCode(err);
   if (code === "ENOENT" || code === "ENOTDIR") return new NotFoundBackendError(`not found: ${label}`);
   if (code === "EACCES" || code === "EPERM") return new PermissionBackendError(`permission denied: ${label}`);
-  if (code === "EISDIR") return new PermissionBackendError(`${label} is a directory`);
+  if (code === "EISDIR") return new InvalidArgumentBackendError(`${label} is a directory, not a file`);
+  if (code === "ENOTEMPTY" || code === "EEXIST")
+    return new InvalidArgumentBackendError(`${label}: ${code === "EEXIST" ? "already exists" : "directory not empty"}`);
   return err;
 }

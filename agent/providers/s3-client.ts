@@ -1,4 +1,4 @@
-import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { type PutObjectCommandInput, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { DEFAULT_CHUNK_SIZE, parseSize, type S3Config } from "./config.ts";
 import { InvalidArgumentBackendError, NotFoundBackendError, PermissionBackendError } from "./provider.ts";
 
@@ -8,12 +8,7 @@ export interface ResolvedS3Config {
   chunkSize: number;
   uploadConcurrency: number;
   /** Extra PutObject/CreateMultipartUpload/CopyObject parameters (SSE, storage class, ACL). */
-  objectParams: {
-    ServerSideEncryption?: "AES256" | "aws:kms" | "aws:kms:dsse";
-    SSEKMSKeyId?: string;
-    StorageClass?: "STANDARD";
-    ACL?: "private";
-  };
+  objectParams: Pick<PutObjectCommandInput, "ServerSideEncryption" | "SSEKMSKeyId" | "StorageClass" | "ACL">;
   /** SSE-KMS ETags are not MD5s of the content. */
   etagIsMd5: boolean;
 }
@@ -63,8 +58,8 @@ export function resolveS3Config(config: S3Config): ResolvedS3Config {
     objectParams.ServerSideEncryption = sse;
   }
   if (config.sse_kms_key_id) objectParams.SSEKMSKeyId = config.sse_kms_key_id;
-  if (config.storage_class) objectParams.StorageClass = config.storage_class as "STANDARD";
-  if (config.acl) objectParams.ACL = config.acl as "private";
+  if (config.storage_class) objectParams.StorageClass = config.storage_class as PutObjectCommandInput["StorageClass"];
+  if (config.acl) objectParams.ACL = config.acl as PutObjectCommandInput["ACL"];
   return {
     clientConfig,
     chunkSize: config.chunk_size === undefined ? DEFAULT_CHUNK_SIZE : parseSize(config.chunk_size),
