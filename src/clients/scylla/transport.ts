@@ -1,0 +1,144 @@
+/**
+ * The HTTPS hop to an agent: one request on a keep-alive connection, with SM's TLS rules
+ * (InsecureSkipVerify) and, beyond SM, certificate verification against a CA or a pinned SHA-256 fingerprint.
+ *
+ * Built on `node:https` so the library runs unchanged on Node >= 20 and Bun.
+ * @module
+ */
+import { X509Certificate } from "node:crypto";
+import https from "node:https";
+import type { TLSSocket } from "node:tls";
+
+/** How agents' certificates are checked. SM never verifies them; we do when given a CA or a fingerprint. */
+export interface AgentTlsOptions {
+  /** PEM CA bundle; the agent's certificate chain must verify against it (hostname included). */
+  caCert?: string;
+  /** SHA-256 fingerprint of the agent's certificate, hex with or without colons (any case). */
+  certFingerprint?: string;
+}
+
+export interface HttpsRequest {
+  method: string;
+  /** Full URL, `https://host:port/path?query`. */
+  url: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  signal: AbortSignal;
+}
+
+export interface HttpsResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** A network-level failure (no HTTP answer): refused, reset, TLS, certificate mismatch. */
+export class TransportError extends Error {
+  override readonly name = "TransportError";
+}
+
+/** Normalises a fingerprint to upper-case colon-separated hex, as Node reports `fingerprint256`. */
+export function normalizeFingerprint(value: string): string {
+  const hex = value.replace(/[^0-9a-fA-F]/g, "").toUpperCase();
+  return hex.match(/.{2}/g)?.join(":") ?? "";
+}
+
+/** The SHA-256 fingerprint of a PEM certificate, in `normalizeFingerprint` form. */
+export function fingerprintOfPem(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
+}
+
+/** Sends HTTPS requests to agents over one keep-alive pool; create one per cluster (its TLS policy). */
+export class AgentTransport {
+  readonly #agent: https.Agent;
+  readonly #tls: AgentTlsOptions;
+  readonly #pin: string | undefined;
+  readonly #verified = new WeakSet<object>();
+
+  constructor(tls: AgentTlsOptions = {}) {
+    this.#tls = tls;
+    this.#pin = tls.certFingerprint ? normalizeFingerprint(tls.certFingerprint) : undefined;
+    this.#agent = new https.Agent({ keepAlive: true, maxSockets: 100 });
+  }
+
+  /** Sends one request; rejects with TransportError when no HTTP answer arrives, or with the signal's reason. */
+  send(request: HttpsRequest): Promise<HttpsResponse> {
+    const { signal } = request;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const url = new URL(request.url);
+    return new Promise<HttpsResponse>((resolve, reject) => {
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener("abort", onAbort);
+        fn();
+      };
+      const req = https.request(
+        {
+          host: url.hostname.replace(/^\[|\]$/g, ""),
+          port: url.port || 443,
+          path: `${url.pathname}${url.search}`,
+          method: request.method,
+          headers: request.headers,
+          agent: this.#agent,
+          // SM: InsecureSkipVerify. With a CA the chain (and hostname) must verify.
+          rejectUnauthorized: this.#tls.caCert !== undefined && this.#tls.caCert !== "",
+          ca: this.#tls.caCert || undefined,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", (err) => finish(() => reject(new TransportError(err.message))));
+          res.on("end", () =>
+            finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })),
+          );
+        },
+      );
+      const onAbort = () => {
+        req.destroy();
+        finish(() => reject(signal.reason));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      req.on("error", (err: NodeJS.ErrnoException) => finish(() => reject(toTransportError(err, url))));
+      const send = () => req.end(request.body);
+      if (!this.#pin) {
+        send();
+        return;
+      }
+      // The request (and its bearer token) is written only after the peer's certificate matched the pin.
+      req.on("socket", (socket: TLSSocket) => {
+        if (this.#verified.has(socket)) return send();
+        const check = () => {
+          const fingerprint = socket.getPeerCertificate()?.fingerprint256 ?? "";
+          if (fingerprint === this.#pin) {
+            this.#verified.add(socket);
+            send();
+          } else {
+            req.destroy(
+              new TransportError(
+                `agent certificate fingerprint ${fingerprint || "(none)"} does not match the pinned ${this.#pin}`,
+              ),
+            );
+          }
+        };
+        if (!socket.connecting && socket.getPeerCertificate?.()?.fingerprint256) check();
+        else socket.once("secureConnect", check);
+      });
+    });
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.#agent.destroy();
+  }
+}
+
+function toTransportError(err: NodeJS.ErrnoException, url: URL): Error {
+  if (err instanceof TransportError) return err;
+  const address = `${url.hostname}:${url.port || 443}`;
+  if (err.code === "ECONNREFUSED") return new TransportError(`dial tcp ${address}: connect: connection refused`);
+  if (err.code === "ECONNRESET") return new TransportError(`read tcp ${address}: connection reset by peer`);
+  if (err.code === "EHOSTUNREACH") return new TransportError(`dial tcp ${address}: connect: no route to host`);
+  return new TransportError(`${address}: ${err.message}`);
+}
