@@ -1,0 +1,84 @@
+/**
+ * The tasks every new cluster gets (SM's `makeAutoHealthCheckTasks`): three enabled `healthcheck` tasks named
+ * `cql`, `rest` and `alternator` with `{"mode": ...}` and the config's crons in the local timezone, plus
+ * `repair/all-weekly` when a repair runner exists and the user did not ask `without_repair`.
+ * @module
+ */
+import type { ScheduleRecord, TaskRecord } from "../store/store.ts";
+import { newUuid } from "../util/uuid.ts";
+
+/** Health-check modes, one task each. */
+export const HEALTHCHECK_MODES = ["cql", "rest", "alternator"] as const;
+export type HealthcheckMode = (typeof HEALTHCHECK_MODES)[number];
+
+/** Crons of the default health checks (`healthcheck.*_ping_cron`), default every minute. */
+export interface HealthcheckCrons {
+  cql_ping_cron?: string;
+  rest_ping_cron?: string;
+  alternator_ping_cron?: string;
+}
+
+function schedule(cron: string, timezone: string, numRetries = 0, retryWaitSeconds = 0): ScheduleRecord {
+  return { cron, startDate: null, intervalSeconds: 0, numRetries, retryWaitSeconds, window: [], timezone };
+}
+
+function newTask(
+  clusterId: string,
+  type: string,
+  name: string,
+  sched: ScheduleRecord,
+  properties: unknown,
+): TaskRecord {
+  return {
+    clusterId,
+    type,
+    id: newUuid(),
+    name,
+    labels: {},
+    enabled: true,
+    deleted: false,
+    schedule: sched,
+    properties,
+    status: "NEW",
+    successCount: 0,
+    errorCount: 0,
+    lastSuccess: null,
+    lastError: null,
+  };
+}
+
+/** The local IANA timezone (SM schedules the default tasks in the server's local zone). */
+export function localTimezone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+/** The three default health-check tasks of a cluster. */
+export function makeHealthcheckTasks(
+  clusterId: string,
+  crons: HealthcheckCrons = {},
+  timezone = localTimezone(),
+): TaskRecord[] {
+  const cronOf: Record<HealthcheckMode, string> = {
+    cql: crons.cql_ping_cron || "* * * * *",
+    rest: crons.rest_ping_cron || "* * * * *",
+    alternator: crons.alternator_ping_cron || "* * * * *",
+  };
+  return HEALTHCHECK_MODES.map((mode) =>
+    newTask(clusterId, "healthcheck", mode, schedule(cronOf[mode], timezone), { mode }),
+  );
+}
+
+/** SM's weekly repair: `0 23 * * SAT`, 3 retries 10 minutes apart, default repair properties. */
+export function makeWeeklyRepairTask(clusterId: string, timezone = localTimezone()): TaskRecord {
+  return newTask(clusterId, "repair", "all-weekly", schedule("0 23 * * SAT", timezone, 3, 600), {});
+}
+
+/** Default tasks for a new cluster. `repairAvailable`: a repair runner is registered. */
+export function makeDefaultTasks(
+  clusterId: string,
+  options: { crons?: HealthcheckCrons; withoutRepair?: boolean; repairAvailable: boolean; timezone?: string },
+): TaskRecord[] {
+  const tasks = makeHealthcheckTasks(clusterId, options.crons, options.timezone);
+  if (options.repairAvailable && !options.withoutRepair) tasks.push(makeWeeklyRepairTask(clusterId, options.timezone));
+  return tasks;
+}
