@@ -1,0 +1,100 @@
+/**
+ * `sync/copydir`, `sync/movedir` (SM's backup upload) and `sync/copypaths` (restore download), with SM's
+ * direction hardening: copydir/movedir need a local source, copypaths a local destination.
+ * @module
+ */
+import { parseRate } from "../../transfer/bwlimit.ts";
+import { copyPaths, type FileOutcome, syncDir } from "../../transfer/sync.ts";
+import type { CallEnv, CallSpec, RcContext } from "../context.ts";
+import { badParam, forbidden, messageOf } from "../errors.ts";
+import { checkTraversal, resolveFsPath } from "../fs-param.ts";
+import type { Params } from "../params.ts";
+
+/**
+ * Applies a call's `transfers` and `bandwidth_rate` globally, as SM's configGuard does: `transfers: -1` means the
+ * YAML default, absent or 0 leaves it; `bandwidth_rate: "0M"` means unlimited, absent leaves it.
+ */
+export function applyTransferOptions(ctx: RcContext, params: Params): void {
+  const transfers = params.int("transfers");
+  if (transfers !== undefined && transfers !== 0) {
+    if (transfers === -1) ctx.pool.setLimit(ctx.defaultTransfers);
+    else if (transfers > 0) ctx.pool.setLimit(transfers);
+    else throw badParam(`transfers must be a positive number or -1 (the agent's default), got ${transfers}`);
+  }
+  if (params.has("bandwidth_rate")) {
+    let rate: number;
+    try {
+      rate = parseRate(params.string("bandwidth_rate"));
+    } catch (error) {
+      throw badParam(messageOf(error));
+    }
+    if (rate !== ctx.limiter.rate) ctx.limiter.setRate(rate);
+  }
+}
+
+function recorder(env: CallEnv, dstDir: string): (outcome: FileOutcome) => void {
+  const started = new Date().toISOString();
+  return (outcome) => {
+    const failed = outcome.outcome === "failed";
+    env.ctx.stats.recordFile(env.group, {
+      name: dstDir === "" ? outcome.path : `${dstDir}/${outcome.path}`,
+      size: outcome.size,
+      bytes: outcome.outcome === "uploaded" ? outcome.size : 0,
+      checked: outcome.outcome === "skipped",
+      started_at: started,
+      error: failed ? messageOf(outcome.error) : "",
+    });
+  };
+}
+
+function dirCall(move: boolean) {
+  return async (env: CallEnv): Promise<Record<string, unknown>> => {
+    const src = resolveFsPath(env.ctx, env.params, "srcFs", "srcRemote");
+    const dst = resolveFsPath(env.ctx, env.params, "dstFs", "dstRemote");
+    const name = move ? "sync/movedir" : "sync/copydir";
+    if (!src.backend.isLocal) throw forbidden(`${name} from ${src.label} is not allowed: the source must be a local fs (data: or localstorage:)`);
+    const suffix = env.params.optionalString("suffix");
+    if (suffix.includes("/")) throw badParam(`suffix must not contain "/", got ${JSON.stringify(suffix)}`);
+    applyTransferOptions(env.ctx, env.params);
+    await syncDir({
+      src: src.backend,
+      srcDir: src.path,
+      dst: dst.backend,
+      dstDir: dst.path,
+      move,
+      suffix: suffix === "" ? undefined : suffix,
+      pool: env.ctx.pool,
+      limiter: env.ctx.limiter,
+      signal: env.signal,
+      onFile: recorder(env, dst.path),
+    });
+    return {};
+  };
+}
+
+async function copypaths(env: CallEnv): Promise<Record<string, unknown>> {
+  const src = resolveFsPath(env.ctx, env.params, "srcFs", "srcRemote");
+  const dst = resolveFsPath(env.ctx, env.params, "dstFs", "dstRemote");
+  if (!dst.backend.isLocal) throw forbidden(`sync/copypaths to ${dst.label} is not allowed: the destination must be a local fs`);
+  const paths = env.params.strings("paths");
+  for (const path of paths) checkTraversal("paths", path);
+  applyTransferOptions(env.ctx, env.params);
+  await copyPaths({
+    src: src.backend,
+    srcDir: src.path,
+    dst: dst.backend,
+    dstDir: dst.path,
+    paths,
+    pool: env.ctx.pool,
+    limiter: env.ctx.limiter,
+    signal: env.signal,
+    onFile: recorder(env, dst.path),
+  });
+  return {};
+}
+
+export const SYNC_CALLS: Record<string, CallSpec> = {
+  "sync/copydir": { handler: dirCall(false) },
+  "sync/movedir": { handler: dirCall(true) },
+  "sync/copypaths": { handler: copypaths },
+};

@@ -1,0 +1,79 @@
+/**
+ * The rclone-compatible rc server behind `/agent/rclone/<call>` (reference §1.6): POST only, the whitelisted calls,
+ * the JSON body merged over the query, `_async=true` jobs, SM's error bodies and the `unexposed_access` metric.
+ * @module
+ */
+import type { Counter } from "prom-client";
+import { CORE_CALLS } from "./calls/core.ts";
+import { LIST_CALLS } from "./calls/list.ts";
+import { OPERATION_CALLS } from "./calls/operations.ts";
+import { PERMISSION_CALLS } from "./calls/permissions.ts";
+import { SYNC_CALLS } from "./calls/sync.ts";
+import type { CallSpec, RcContext } from "./context.ts";
+import { RcError, rcErrorResponse } from "./errors.ts";
+import { Params, readInput } from "./params.ts";
+
+/** Every call the agent exposes (SM's `rclone_supported_calls` plus `operations/cat` and `operations/put`). */
+export const RC_CALLS: ReadonlyMap<string, CallSpec> = new Map(
+  Object.entries({ ...CORE_CALLS, ...LIST_CALLS, ...OPERATION_CALLS, ...PERMISSION_CALLS, ...SYNC_CALLS }),
+);
+
+/** SM answers unknown calls with Go's http.Error: this text and a newline. */
+const NOT_FOUND_BODY = '{"message":"Not found","status":404}\n';
+
+export interface RcRequest {
+  request: Request;
+  url: URL;
+  /** Path after `/agent/rclone/`. */
+  call: string;
+  /** Caller's address, for the `unexposed_access` metric. */
+  remoteAddress: string;
+}
+
+/** Creates the rc request handler. */
+export function createRcHandler(ctx: RcContext, unexposedAccess?: Counter<"addr" | "path">) {
+  return async function handleRc({ request, url, call, remoteAddress }: RcRequest): Promise<Response> {
+    if (request.method !== "POST") {
+      return withJobId(rcErrorResponse(call, null, new RcError(405, `method ${JSON.stringify(request.method)} not allowed: rc calls must be POST`)), 0);
+    }
+    const spec = RC_CALLS.get(call);
+    if (spec === undefined) {
+      unexposedAccess?.inc({ addr: remoteAddress, path: url.pathname });
+      ctx.logger?.warn(`SECURITY call to unexported endpoint ${url.pathname} from ${remoteAddress}`);
+      return new Response(NOT_FOUND_BODY, { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+    }
+    let input: Record<string, unknown> = {};
+    try {
+      input = await readInput(request, url, spec.rawBody ?? false);
+      const params = new Params(input);
+      if (params.bool("_async")) {
+        const job = ctx.jobs.start(async (signal, group) => {
+          const result = await spec.handler({ ctx, params, group, signal, request });
+          if (result instanceof Response) {
+            await result.body?.cancel();
+            return {};
+          }
+          return result;
+        });
+        return withJobId(Response.json({ jobid: job.id }), job.id);
+      }
+      const result = await spec.handler({
+        ctx,
+        params,
+        group: params.optionalString("_group"),
+        signal: request.signal,
+        request,
+      });
+      if (result instanceof Response) return withJobId(result, 0);
+      return withJobId(Response.json(result), 0);
+    } catch (error) {
+      ctx.stats.recordError(input._group === undefined ? "" : String(input._group), (error as Error).message ?? String(error));
+      return withJobId(rcErrorResponse(call, input, error), 0);
+    }
+  };
+}
+
+function withJobId(response: Response, id: number): Response {
+  response.headers.set("X-Rclone-Jobid", String(id));
+  return response;
+}

@@ -1,0 +1,160 @@
+/**
+ * `startAgent`: the agent's start-up sequence (reference §1.1) and its listeners: the HTTPS API (auth, `/agent/*`,
+ * the Scylla and Prometheus proxies) and the plain-HTTP metrics listener.
+ * @module
+ */
+import type { Server } from "bun";
+import { ConfigError } from "../src/errors.ts";
+import { createLogger, type Logger } from "../src/util/log.ts";
+import { isAuthorized, unauthorizedResponse } from "./auth.ts";
+import { CloudMetadata, type CloudMetadataOptions } from "./cloud-metadata.ts";
+import { type AgentConfig, joinHostPort, requireAuthToken, resolveHttpsAddress, splitHostPort } from "./config.ts";
+import { type AgentMetrics, createAgentMetrics } from "./metrics.ts";
+import { selectPinnedCpus, setCpuAffinity } from "./pin-cpu.ts";
+import { createBackends } from "./providers/registry.ts";
+import { proxyRequest } from "./proxy.ts";
+import type { RcContext } from "./rc/context.ts";
+import { JobRegistry } from "./rc/jobs.ts";
+import { createRcHandler } from "./rc/server.ts";
+import { StatsRegistry } from "./rc/stats.ts";
+import { routeAgent } from "./routes.ts";
+import { enrichConfigFromScylla, ScyllaConfigClient, scyllaApiUrl, type WaitOptions, waitForScyllaApi } from "./scylla-config.ts";
+import { loadTlsMaterial } from "./tls.ts";
+import { BandwidthLimiter } from "./transfer/bwlimit.ts";
+import { TransferPool } from "./transfer/pool.ts";
+import { AGENT_VERSION } from "./version.ts";
+
+export interface StartAgentOptions {
+  logger?: Logger;
+  /** Start-up wait for Scylla's API (SM: 60 × 1 s dial, 2 s apart); `false` skips it. */
+  waitForScylla?: WaitOptions | false;
+  /** Fill the `scylla` section from Scylla's `/v2/config/*` (default true, as SM). */
+  enrich?: boolean;
+  /** Overrides applied to the `scylla` section after enrichment (e.g. the emulator node's data dir). */
+  scyllaOverrides?: Partial<AgentConfig["scylla"]>;
+  cloudMetadata?: CloudMetadataOptions;
+  /** Add process metrics to the agent registry (default true). */
+  defaultMetrics?: boolean;
+  /** Pin CPUs at start as SM does (default true; in-process emulator agents turn it off). */
+  pinCpu?: boolean;
+  /** What `POST /agent/terminate` does; default SIGTERM to this process. */
+  terminate?: () => void;
+  /** Files the config came from, for the auth_token error. */
+  configFiles?: readonly string[];
+}
+
+/** A running agent. */
+export interface RunningAgent {
+  /** `https://host:port` of the API. */
+  url: string;
+  /** `http://host:port` of the metrics listener, when enabled. */
+  prometheusUrl: string | undefined;
+  /** The config after enrichment. */
+  config: AgentConfig;
+  metrics: AgentMetrics;
+  /** Stops the listeners and running jobs. */
+  close(): Promise<void>;
+}
+
+/** Starts an agent in this process. Rejects with a ConfigError/ManagerError that names what is wrong. */
+export async function startAgent(inputConfig: AgentConfig, options: StartAgentOptions = {}): Promise<RunningAgent> {
+  const logger = options.logger ?? createLogger({ tag: "agent" });
+  requireAuthToken(inputConfig, options.configFiles ?? []);
+  if (options.waitForScylla !== false) {
+    await waitForScyllaApi(inputConfig.scylla.api_address, Number(inputConfig.scylla.api_port), options.waitForScylla ?? {});
+  }
+  const scylla = new ScyllaConfigClient(scyllaApiUrl(inputConfig));
+  let config = options.enrich === false ? inputConfig : await enrichConfigFromScylla(inputConfig, scylla);
+  if (options.scyllaOverrides !== undefined) config = { ...config, scylla: { ...config.scylla, ...options.scyllaOverrides } };
+  if (config.scylla.data_directory === "") {
+    throw new ConfigError("scylla data directory is unknown: Scylla reported no data_file_directories");
+  }
+  if (options.pinCpu ?? true) await pinAtStart(config, logger);
+
+  const metrics = createAgentMetrics({ defaultMetrics: options.defaultMetrics });
+  const rc: RcContext = {
+    backends: createBackends(config, { dataDir: config.scylla.data_directory }),
+    stats: new StatsRegistry(metrics.rclone),
+    jobs: new JobRegistry(),
+    limiter: new BandwidthLimiter(),
+    pool: new TransferPool(config.rclone.transfers),
+    defaultTransfers: config.rclone.transfers,
+    logger,
+  };
+  const handleRc = createRcHandler(rc, metrics.unexposedAccess);
+  const cloud = new CloudMetadata(options.cloudMetadata);
+  const scyllaTarget = scyllaApiUrl(config);
+  const promHost = config.scylla.prometheus_address || config.scylla.listen_address;
+  const prometheusTarget = `http://${joinHostPort(promHost, config.scylla.prometheus_port || "9180")}`;
+  const terminate = options.terminate ?? (() => process.kill(process.pid, "SIGTERM"));
+  const routes = { config, scylla, cloud, handleRc, terminate, logger };
+
+  const handle = async (request: Request, server: Server<undefined>): Promise<Response> => {
+    const url = new URL(request.url);
+    const path = url.pathname;
+    if (request.method === "GET" && path === "/ping") return new Response(null, { status: 204 });
+    if (request.method === "GET" && path === "/version") return Response.json({ version: AGENT_VERSION });
+    if (!isAuthorized(request.headers.get("authorization"), config.auth_token)) return unauthorizedResponse();
+    if (path.startsWith("/agent/")) {
+      return routeAgent(routes, request, url, server.requestIP(request)?.address ?? "");
+    }
+    if (path === "/metrics" || path.startsWith("/metrics/")) return proxyRequest(request, prometheusTarget);
+    return proxyRequest(request, scyllaTarget);
+  };
+
+  const tls = await loadTlsMaterial(config);
+  const https = splitHostPort(resolveHttpsAddress(config));
+  const api = Bun.serve({
+    hostname: https.host,
+    port: https.port,
+    tls: { cert: tls.cert, key: tls.key, secureOptions: tls.secureOptions },
+    // Long polls (`job/progress` with wait) and big transfers must not be cut by the idle timeout.
+    idleTimeout: 0,
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    fetch: async (request, server) => {
+      const response = await handle(request, server).catch((error: unknown) => {
+        logger.error(`${request.method} ${request.url}: ${(error as Error).message}`);
+        return Response.json({ message: (error as Error).message, code: 500 }, { status: 500 });
+      });
+      const path = new URL(request.url).pathname;
+      metrics.httpStatusCode.inc({ method: request.method, path, code: String(response.status) });
+      if (response.status >= 400) logger.debug(`${request.method} ${path} ${response.status}`);
+      return response;
+    },
+  });
+
+  let prometheus: Server<undefined> | undefined;
+  if (config.prometheus !== "") {
+    const address = splitHostPort(config.prometheus);
+    prometheus = Bun.serve({
+      hostname: address.host,
+      port: address.port,
+      fetch: async (request) => {
+        if (new URL(request.url).pathname !== "/metrics") return new Response("404 page not found\n", { status: 404 });
+        return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } });
+      },
+    });
+  }
+  logger.debug(`agent listening on https://${joinHostPort(https.host, api.port ?? https.port)}`);
+  return {
+    url: `https://${joinHostPort(https.host, api.port ?? https.port)}`,
+    prometheusUrl: prometheus === undefined ? undefined : `http://${joinHostPort(prometheus.hostname ?? "", prometheus.port ?? 0)}`,
+    config,
+    metrics,
+    async close() {
+      await rc.jobs.close();
+      await Promise.all([api.stop(true), prometheus?.stop(true)]);
+    },
+  };
+}
+
+async function pinAtStart(config: AgentConfig, logger: Logger): Promise<void> {
+  const cpus = await selectPinnedCpus(config.cpu);
+  if (cpus === undefined) return;
+  try {
+    await setCpuAffinity(cpus);
+    logger.info(`pinned to CPUs ${cpus.join(",")}`);
+  } catch (error) {
+    logger.warn(`CPU pinning skipped: ${(error as Error).message}`);
+  }
+}
