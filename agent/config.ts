@@ -10,12 +10,7 @@ import * as v from "valibot";
 import { count, flag, listenAddress, text } from "../src/config/fields.ts";
 import { loadYamlConfig } from "../src/config/load.ts";
 import { ConfigError } from "../src/errors.ts";
-import {
-  AzureConfigSchema,
-  GcsConfigSchema,
-  LocalstorageConfigSchema,
-  S3ConfigSchema,
-} from "./providers/config.ts";
+import { AzureConfigSchema, GcsConfigSchema, LocalstorageConfigSchema, S3ConfigSchema } from "./providers/config.ts";
 
 /** SM's default agent config path; a missing default file is skipped, an explicit `-c` file must exist. */
 export const DEFAULT_AGENT_CONFIG_FILE = "/etc/scylla-manager-agent/scylla-manager-agent.yaml";
@@ -65,7 +60,10 @@ const RcloneSchema = v.looseObject({
 
 const CpuSchema = v.optional(
   v.pipe(
-    v.union([v.pipe(v.number(), v.integer()), v.array(v.pipe(v.number(), v.integer()))], "expected a CPU number or a list"),
+    v.union(
+      [v.pipe(v.number(), v.integer()), v.array(v.pipe(v.number(), v.integer()))],
+      "expected a CPU number or a list",
+    ),
     v.transform((value) => (Array.isArray(value) ? value : [value])),
   ),
   [-1],
@@ -126,9 +124,12 @@ export function loadAgentConfig(files: readonly string[]): AgentConfig {
 export function requireAuthToken(config: AgentConfig, files: readonly string[]): void {
   if (config.auth_token.trim() !== "") return;
   const where = files.length === 0 ? "the agent config" : files.join(", ");
-  throw new ConfigError(`configuration file must specify auth-token: key "auth_token" is missing or empty in ${where}`, {
-    hint: "set auth_token to the same secret on every node of the cluster and in the cluster's settings in Scylla Manager",
-  });
+  throw new ConfigError(
+    `configuration file must specify auth-token: key "auth_token" is missing or empty in ${where}`,
+    {
+      hint: "set auth_token to the same secret on every node of the cluster and in the cluster's settings in Scylla Manager",
+    },
+  );
 }
 
 /** The HTTPS bind address: `https`, or `<listen_address>:<https_port>` (SM does not bind 0.0.0.0 by default). */

@@ -3,7 +3,7 @@
  * agents (the emulator runs one per node) never share counters. Served on the plain-HTTP `prometheus` listener.
  * @module
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 
 /** Counters and gauges the agent updates. */
 export interface AgentMetrics {

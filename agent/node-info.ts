@@ -53,7 +53,11 @@ export interface NodeInfo {
   storage_size: number;
   scylla_version: string;
   agent_version: string;
-  rclone_backend_config: { s3: { endpoint: string; region: string }; gcs: { endpoint: string }; azure: Record<string, never> };
+  rclone_backend_config: {
+    s3: { endpoint: string; region: string };
+    gcs: { endpoint: string };
+    azure: Record<string, never>;
+  };
 }
 
 const REQUIRED_STRINGS = [
@@ -107,7 +111,9 @@ async function collect(config: AgentConfig, client: ScyllaConfigClient): Promise
   const required = (name: string): unknown => {
     const answer = answers.get(name);
     if (answer === undefined || !answer.ok) {
-      throw new Error(`get config ${name}: HTTP ${answer?.ok === false ? `${answer.status}: ${answer.message}` : "no answer"}`);
+      throw new Error(
+        `get config ${name}: HTTP ${answer?.ok === false ? `${answer.status}: ${answer.message}` : "no answer"}`,
+      );
     }
     return answer.value;
   };
@@ -178,7 +184,8 @@ export function parseEndpoints(value: unknown): Record<string, ObjectStorageEndp
       }
     }
     const entry = v.safeParse(EndpointSchema, parsed);
-    if (!entry.success) throw new Error(`object_storage_endpoints: entry ${JSON.stringify(name)}: ${entry.issues[0].message}`);
+    if (!entry.success)
+      throw new Error(`object_storage_endpoints: entry ${JSON.stringify(name)}: ${entry.issues[0].message}`);
     out[name] = { name, ...entry.output, use_https: parseFlag(entry.output.use_https) };
   }
   return out;

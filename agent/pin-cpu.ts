@@ -31,7 +31,9 @@ export async function getCpuAffinity(): Promise<number[]> {
   try {
     status = await readFile("/proc/self/status", "utf8");
   } catch (error) {
-    throw new ManagerError(`get CPU affinity: /proc/self/status is not readable (Linux only): ${(error as Error).message}`);
+    throw new ManagerError(
+      `get CPU affinity: /proc/self/status is not readable (Linux only): ${(error as Error).message}`,
+    );
   }
   const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
   if (line?.[1] === undefined) throw new ManagerError("get CPU affinity: no Cpus_allowed_list in /proc/self/status");
@@ -63,7 +65,10 @@ export async function setCpuAffinity(cpus: readonly number[]): Promise<void> {
  * The CPUs the agent pins itself to at start-up, SM's rule: the `cpu` list when it names CPUs, else (`[-1]`) the
  * CPUs Scylla does not use according to `/etc/scylla.d/cpuset.conf`; undefined = don't pin.
  */
-export async function selectPinnedCpus(configured: readonly number[], cpusetFile = "/etc/scylla.d/cpuset.conf"): Promise<number[] | undefined> {
+export async function selectPinnedCpus(
+  configured: readonly number[],
+  cpusetFile = "/etc/scylla.d/cpuset.conf",
+): Promise<number[] | undefined> {
   const explicit = configured.filter((cpu) => cpu >= 0);
   if (explicit.length > 0) return explicit;
   let text: string;

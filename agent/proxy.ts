@@ -46,5 +46,9 @@ export async function proxyRequest(request: Request, targetBase: string): Promis
   } catch {
     return new Response(null, { status: 502 });
   }
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: forwardHeaders(upstream.headers) });
+  return new Response(upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: forwardHeaders(upstream.headers),
+  });
 }

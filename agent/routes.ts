@@ -29,7 +29,12 @@ function errorResponse(status: number, error: unknown): Response {
 }
 
 /** Handles one authenticated `/agent/...` request. */
-export async function routeAgent(deps: AgentRoutesDeps, request: Request, url: URL, remoteAddress: string): Promise<Response> {
+export async function routeAgent(
+  deps: AgentRoutesDeps,
+  request: Request,
+  url: URL,
+  remoteAddress: string,
+): Promise<Response> {
   const path = url.pathname;
   if (path.startsWith(RC_PREFIX)) {
     return deps.handleRc({ request, url, call: path.slice(RC_PREFIX.length), remoteAddress });
@@ -63,5 +68,8 @@ export async function routeAgent(deps: AgentRoutesDeps, request: Request, url: U
     deps.logger.error(`${key}: ${(error as Error).message}`);
     return errorResponse(500, error);
   }
-  return new Response("404 page not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+  return new Response("404 page not found\n", {
+    status: 404,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
 }

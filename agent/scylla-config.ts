@@ -91,7 +91,11 @@ export class ScyllaConfigClient {
   async requireConfig(name: string): Promise<unknown> {
     const result = await this.config(name);
     if (!result.ok) {
-      throw new ScyllaApiError(`get config ${name}: HTTP ${result.status}: ${result.message}`, result.status, this.baseUrl);
+      throw new ScyllaApiError(
+        `get config ${name}: HTTP ${result.status}: ${result.message}`,
+        result.status,
+        this.baseUrl,
+      );
     }
     return result.value;
   }
@@ -101,7 +105,11 @@ export class ScyllaConfigClient {
     const response = await this.#get("/storage_service/scylla_release_version");
     const text = await response.text();
     if (!response.ok) {
-      throw new ScyllaApiError(`get scylla version: HTTP ${response.status}: ${errorMessage(text)}`, response.status, this.baseUrl);
+      throw new ScyllaApiError(
+        `get scylla version: HTTP ${response.status}: ${errorMessage(text)}`,
+        response.status,
+        this.baseUrl,
+      );
     }
     const value = parseJson(text, "/storage_service/scylla_release_version");
     return typeof value === "string" ? value : String(value);

@@ -18,7 +18,13 @@ import { JobRegistry } from "./rc/jobs.ts";
 import { createRcHandler } from "./rc/server.ts";
 import { StatsRegistry } from "./rc/stats.ts";
 import { routeAgent } from "./routes.ts";
-import { enrichConfigFromScylla, ScyllaConfigClient, scyllaApiUrl, type WaitOptions, waitForScyllaApi } from "./scylla-config.ts";
+import {
+  enrichConfigFromScylla,
+  ScyllaConfigClient,
+  scyllaApiUrl,
+  type WaitOptions,
+  waitForScyllaApi,
+} from "./scylla-config.ts";
 import { loadTlsMaterial } from "./tls.ts";
 import { BandwidthLimiter } from "./transfer/bwlimit.ts";
 import { TransferPool } from "./transfer/pool.ts";
@@ -61,11 +67,16 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
   const logger = options.logger ?? createLogger({ tag: "agent" });
   requireAuthToken(inputConfig, options.configFiles ?? []);
   if (options.waitForScylla !== false) {
-    await waitForScyllaApi(inputConfig.scylla.api_address, Number(inputConfig.scylla.api_port), options.waitForScylla ?? {});
+    await waitForScyllaApi(
+      inputConfig.scylla.api_address,
+      Number(inputConfig.scylla.api_port),
+      options.waitForScylla ?? {},
+    );
   }
   const scylla = new ScyllaConfigClient(scyllaApiUrl(inputConfig));
   let config = options.enrich === false ? inputConfig : await enrichConfigFromScylla(inputConfig, scylla);
-  if (options.scyllaOverrides !== undefined) config = { ...config, scylla: { ...config.scylla, ...options.scyllaOverrides } };
+  if (options.scyllaOverrides !== undefined)
+    config = { ...config, scylla: { ...config.scylla, ...options.scyllaOverrides } };
   if (config.scylla.data_directory === "") {
     throw new ConfigError("scylla data directory is unknown: Scylla reported no data_file_directories");
   }
@@ -131,14 +142,17 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
       port: address.port,
       fetch: async (request) => {
         if (new URL(request.url).pathname !== "/metrics") return new Response("404 page not found\n", { status: 404 });
-        return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } });
+        return new Response(await metrics.registry.metrics(), {
+          headers: { "content-type": metrics.registry.contentType },
+        });
       },
     });
   }
   logger.debug(`agent listening on https://${joinHostPort(https.host, api.port ?? https.port)}`);
   return {
     url: `https://${joinHostPort(https.host, api.port ?? https.port)}`,
-    prometheusUrl: prometheus === undefined ? undefined : `http://${joinHostPort(prometheus.hostname ?? "", prometheus.port ?? 0)}`,
+    prometheusUrl:
+      prometheus === undefined ? undefined : `http://${joinHostPort(prometheus.hostname ?? "", prometheus.port ?? 0)}`,
     config,
     metrics,
     async close() {

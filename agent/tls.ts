@@ -60,7 +60,9 @@ export function certificateHosts(config: AgentConfig): string[] {
 
 /** A self-signed ECDSA P-256 certificate (`O=Scylla`, 1 year, CA, serverAuth) for `hosts`. */
 export async function generateSelfSigned(hosts: readonly string[]): Promise<{ cert: string; key: string }> {
-  const altNames = hosts.map((host) => (isIP(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host }));
+  const altNames = hosts.map((host) =>
+    isIP(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host },
+  );
   const now = new Date();
   const result = await generate([{ name: "organizationName", value: "Scylla" }], {
     keyType: "ec",

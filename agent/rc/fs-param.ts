@@ -5,9 +5,9 @@
  * @module
  */
 import { isManagerError } from "../../src/errors.ts";
-import { backendPath, parseRemote, type Remote, resolveBackend } from "../providers/registry.ts";
 import { joinPath } from "../providers/path.ts";
 import type { Backend } from "../providers/provider.ts";
+import { backendPath, parseRemote, type Remote, resolveBackend } from "../providers/registry.ts";
 import type { RcContext } from "./context.ts";
 import { badParam, forbidden, RcError } from "./errors.ts";
 import type { Params } from "./params.ts";
@@ -64,7 +64,9 @@ export function resolveLocation(ctx: RcContext, fsKey: string, fs: string, remot
     throw error;
   }
   if (remote.bucket === "" && remote.provider !== "data") {
-    throw badParam(`${fsKey}: ${JSON.stringify(fs)} has no bucket: use ${remote.provider}:<bucket>[/path], e.g. ${remote.provider}:my-bucket`);
+    throw badParam(
+      `${fsKey}: ${JSON.stringify(fs)} has no bucket: use ${remote.provider}:<bucket>[/path], e.g. ${remote.provider}:my-bucket`,
+    );
   }
   const key = remote.provider === "data" ? path : joinPath(remote.path, trimSlashes(sub));
   return { backend, remote, path, key, label: `${remote.provider}:${path}` };

@@ -77,7 +77,8 @@ export class JobRegistry {
   /** Removes finished jobs older than the expiry. */
   expire(now = Date.now()): void {
     for (const [id, job] of this.#jobs) {
-      if (job.finished && job.endTime !== undefined && now - job.endTime.getTime() > this.#expireMs) this.#jobs.delete(id);
+      if (job.finished && job.endTime !== undefined && now - job.endTime.getTime() > this.#expireMs)
+        this.#jobs.delete(id);
     }
   }
 

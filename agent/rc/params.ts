@@ -44,7 +44,8 @@ export class Params {
     const value = this.input[key];
     if (value === undefined || value === null) return undefined;
     const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-    if (typeof n !== "number" || !Number.isInteger(n)) throw badParam(`key "${key}": expected an integer, got ${JSON.stringify(value)}`);
+    if (typeof n !== "number" || !Number.isInteger(n))
+      throw badParam(`key "${key}": expected an integer, got ${JSON.stringify(value)}`);
     return n;
   }
 

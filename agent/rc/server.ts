@@ -34,7 +34,14 @@ export interface RcRequest {
 export function createRcHandler(ctx: RcContext, unexposedAccess?: Counter<"addr" | "path">) {
   return async function handleRc({ request, url, call, remoteAddress }: RcRequest): Promise<Response> {
     if (request.method !== "POST") {
-      return withJobId(rcErrorResponse(call, null, new RcError(405, `method ${JSON.stringify(request.method)} not allowed: rc calls must be POST`)), 0);
+      return withJobId(
+        rcErrorResponse(
+          call,
+          null,
+          new RcError(405, `method ${JSON.stringify(request.method)} not allowed: rc calls must be POST`),
+        ),
+        0,
+      );
     }
     const spec = RC_CALLS.get(call);
     if (spec === undefined) {
@@ -67,7 +74,10 @@ export function createRcHandler(ctx: RcContext, unexposedAccess?: Counter<"addr"
       if (result instanceof Response) return withJobId(result, 0);
       return withJobId(Response.json(result), 0);
     } catch (error) {
-      ctx.stats.recordError(input._group === undefined ? "" : String(input._group), (error as Error).message ?? String(error));
+      ctx.stats.recordError(
+        input._group === undefined ? "" : String(input._group),
+        (error as Error).message ?? String(error),
+      );
       return withJobId(rcErrorResponse(call, input, error), 0);
     }
   };

@@ -44,7 +44,9 @@ export function startFakeScylla(options: FakeScyllaOptions): FakeScylla {
     authenticator: "org.apache.cassandra.auth.PasswordAuthenticator",
     consistent_cluster_management: true,
     enable_tablets: false,
-    object_storage_endpoints: { minio: JSON.stringify({ port: 9000, use_https: false, aws_region: "us-east-1", iam_role_arn: "" }) },
+    object_storage_endpoints: {
+      minio: JSON.stringify({ port: 9000, use_https: false, aws_region: "us-east-1", iam_role_arn: "" }),
+    },
   };
   for (const [key, value] of Object.entries(options.config ?? {})) {
     if (value === undefined) delete entries[key];
@@ -62,6 +64,7 @@ export function startFakeScylla(options: FakeScyllaOptions): FakeScylla {
     hostname: options.hostname,
     port: options.port ?? 0,
     idleTimeout: 0,
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     fetch(request) {
       const url = new URL(request.url);
       state.requests.push(`${request.method} ${url.pathname}${url.search}`);
@@ -69,7 +72,8 @@ export function startFakeScylla(options: FakeScyllaOptions): FakeScylla {
       const path = url.pathname;
       if (path.startsWith("/v2/config/")) {
         const name = path.slice("/v2/config/".length);
-        if (!(name in entries)) return Response.json({ message: `No such config entry: ${name}`, code: 400 }, { status: 400 });
+        if (!(name in entries))
+          return Response.json({ message: `No such config entry: ${name}`, code: 400 }, { status: 400 });
         return Response.json(entries[name]);
       }
       if (path === "/storage_service/scylla_release_version") return new Response(JSON.stringify(version));

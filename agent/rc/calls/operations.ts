@@ -47,7 +47,10 @@ async function put(env: CallEnv): Promise<Record<string, unknown>> {
     env.ctx.stats.recordFile(env.group, fileRecord(loc.path, size, true));
     return {};
   }
-  const body = env.request.body === null ? Readable.from([]) : Readable.fromWeb(env.request.body as import("node:stream/web").ReadableStream);
+  const body =
+    env.request.body === null
+      ? Readable.from([])
+      : Readable.fromWeb(env.request.body as import("node:stream/web").ReadableStream);
   await loc.backend.write(loc.path, body, { size, signal: env.signal });
   env.ctx.stats.recordFile(env.group, fileRecord(loc.path, size, false));
   return {};

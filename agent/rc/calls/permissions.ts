@@ -4,9 +4,10 @@
  * answer SM's "not supported by backend" error rather than pretending.
  * @module
  */
+
+import { checkPermissions } from "../check-permissions.ts";
 import type { CallEnv, CallSpec } from "../context.ts";
 import { RcError } from "../errors.ts";
-import { checkPermissions } from "../check-permissions.ts";
 import { checkTraversal, resolveFsPath } from "../fs-param.ts";
 
 function notSupported(feature: string, provider: string): RcError {

@@ -52,7 +52,10 @@ function dirCall(move: boolean) {
     const src = resolveFsPath(env.ctx, env.params, "srcFs", "srcRemote");
     const dst = resolveFsPath(env.ctx, env.params, "dstFs", "dstRemote");
     const name = move ? "sync/movedir" : "sync/copydir";
-    if (!src.backend.isLocal) throw forbidden(`${name} from ${src.label} is not allowed: the source must be a local fs (data: or localstorage:)`);
+    if (!src.backend.isLocal)
+      throw forbidden(
+        `${name} from ${src.label} is not allowed: the source must be a local fs (data: or localstorage:)`,
+      );
     const suffix = env.params.optionalString("suffix");
     if (suffix.includes("/")) throw badParam(`suffix must not contain "/", got ${JSON.stringify(suffix)}`);
     applyTransferOptions(env.ctx, env.params);
@@ -75,7 +78,8 @@ function dirCall(move: boolean) {
 async function copypaths(env: CallEnv): Promise<Record<string, unknown>> {
   const src = resolveFsPath(env.ctx, env.params, "srcFs", "srcRemote");
   const dst = resolveFsPath(env.ctx, env.params, "dstFs", "dstRemote");
-  if (!dst.backend.isLocal) throw forbidden(`sync/copypaths to ${dst.label} is not allowed: the destination must be a local fs`);
+  if (!dst.backend.isLocal)
+    throw forbidden(`sync/copypaths to ${dst.label} is not allowed: the destination must be a local fs`);
   const paths = env.params.strings("paths");
   for (const path of paths) checkTraversal("paths", path);
   applyTransferOptions(env.ctx, env.params);
