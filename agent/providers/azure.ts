@@ -9,7 +9,7 @@ import {
 } from "@azure/storage-blob";
 import { HashingStream } from "../transfer/checksum.ts";
 import { CorruptedTransferError } from "../transfer/errors.ts";
-import { readChunks } from "./chunker.ts";
+import { readParts } from "./chunker.ts";
 import { type AzureConfig, DEFAULT_CHUNK_SIZE, parseSize } from "./config.ts";
 import { type ListedItem, toEntries } from "./object-list.ts";
 import { baseName, splitBucketPath } from "./path.ts";
@@ -167,19 +167,22 @@ export class AzureBackend implements Backend {
     const inFlight = new Set<Promise<void>>();
     let failure: unknown;
     try {
-      for await (const chunk of readChunks(input, blockSize)) {
+      for await (const part of readParts(input, blockSize, this.#concurrency + 1, options.size)) {
         const id = Buffer.from(`${prefix}-${String(ids.length).padStart(6, "0")}`).toString("base64");
         ids.push(id);
-        const md5 = createHash("md5").update(chunk).digest();
+        const md5 = createHash("md5").update(part.data).digest();
         const staged: Promise<void> = blob
-          .stageBlock(id, chunk, chunk.length, { transactionalContentMD5: md5, abortSignal: options.signal })
+          .stageBlock(id, part.data, part.data.length, { transactionalContentMD5: md5, abortSignal: options.signal })
           .then(
             () => undefined,
             (err: unknown) => {
               failure ??= err;
             },
           )
-          .finally(() => inFlight.delete(staged));
+          .finally(() => {
+            inFlight.delete(staged);
+            part.release();
+          });
         inFlight.add(staged);
         while (inFlight.size >= this.#concurrency) await Promise.race(inFlight);
         if (failure !== undefined) break;

@@ -8,9 +8,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { checkEtag, HashingStream, type StreamDigest, unquoteEtag } from "../transfer/checksum.ts";
 import { CorruptedTransferError } from "../transfer/errors.ts";
+import { StreamChunker } from "./chunker.ts";
 import type { S3Config } from "./config.ts";
 import { type ListedItem, toEntries } from "./object-list.ts";
 import { baseName, splitBucketPath } from "./path.ts";
@@ -23,6 +23,7 @@ import {
 } from "./provider.ts";
 import { createS3Client, mapS3Error, type ResolvedS3Config, resolveS3Config } from "./s3-client.ts";
 import { copyS3Object } from "./s3-copy.ts";
+import { uploadMultipart } from "./s3-multipart.ts";
 
 /** S3 allows at most 10,000 parts per multipart upload. */
 const MAX_PARTS = 10_000;
@@ -35,9 +36,9 @@ export function createS3Backend(config: S3Config): S3Backend {
 
 /**
  * AWS S3 and S3-compatible stores through the official SDK. Uploads stream: a known size up to one chunk
- * is a single PutObject, anything else a multipart upload (lib-storage) of `chunk_size` parts with
+ * is a single PutObject, anything else a multipart upload (`s3-multipart.ts`) of `chunk_size` parts with
  * `upload_concurrency` parts in flight, aborted on failure so no parts are left behind. Each request carries
- * the SDK's CRC32 checksum; after the upload the ETag is compared with the MD5 (or multipart MD5) computed
+ * Content-MD5 and the SDK's CRC32 checksum; after the upload the ETag is compared with the MD5 (or multipart MD5) computed
  * while streaming, and a mismatching object is deleted. Downloads are checked against ETag and length.
  */
 export class S3Backend implements Backend {
@@ -147,12 +148,26 @@ export class S3Backend implements Backend {
       if (options.size !== undefined && options.size <= partSize) {
         // One part: buffered (at most one chunk, as a multipart part would be) so the request carries
         // Content-MD5, can be retried by the SDK, and a failing source never reaches the wire.
-        const data = await readAll(input);
+        const data = Buffer.allocUnsafe(options.size);
+        const chunker = new StreamChunker(input);
+        // Reading on to the end lets the hasher finish its size check and digest.
+        if ((await chunker.fill(data)) !== options.size || (await chunker.fill(Buffer.alloc(1))) !== 0) {
+          throw new CorruptedTransferError(
+            `corrupted transfer for s3:${path}: source size differs from ${options.size}`,
+          );
+        }
         const md5 = Buffer.from(hasher.digest!.md5, "hex").toString("base64");
         const put = new PutObjectCommand({ ...this.#params(bucket, key), Body: data, ContentMD5: md5 });
         etag = (await this.client.send(put, { abortSignal: options.signal })).ETag;
       } else {
-        etag = await this.#multipart({ ...this.#params(bucket, key), Body: input }, partSize, options.signal);
+        etag = await uploadMultipart({
+          client: this.client,
+          params: this.#params(bucket, key),
+          body: input,
+          partSize,
+          concurrency: this.#config.uploadConcurrency,
+          signal: options.signal,
+        });
       }
     } catch (err) {
       input.destroy();
@@ -164,24 +179,6 @@ export class S3Backend implements Backend {
 
   #params(bucket: string, key: string): PutParams {
     return { Bucket: bucket, Key: key, ...this.#config.objectParams };
-  }
-
-  async #multipart(params: PutParams, partSize: number, signal: AbortSignal | undefined): Promise<string | undefined> {
-    const upload = new Upload({
-      client: this.client,
-      params,
-      partSize,
-      queueSize: this.#config.uploadConcurrency,
-      leavePartsOnError: false,
-    });
-    const onAbort = () => void upload.abort().catch(() => {});
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      const out = await upload.done();
-      return out.ETag;
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-    }
   }
 
   async #verifyUpload(
@@ -253,12 +250,6 @@ export class S3Backend implements Backend {
 }
 
 type PutParams = ConstructorParameters<typeof PutObjectCommand>[0];
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 function requireBucket(path: string): { bucket: string; key: string } {
   const split = splitBucketPath(path);
