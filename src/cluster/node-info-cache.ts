@@ -1,6 +1,7 @@
 /**
  * node_info per host, cached with a TTL (SM's config cache refreshes every 5 minutes; `healthcheck.node_info_ttl`).
- * Concurrent reads of the same host share one request.
+ * Concurrent reads of the same host share one request. When a refresh fails, the last good answer is served
+ * (SM's config cache keeps its entry too), so a node whose Scylla API hangs still has its CQL address.
  * @module
  */
 import type { AgentClient } from "../clients/agent/client.ts";
@@ -19,6 +20,7 @@ export class NodeInfoCache {
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, { at: number; info: Promise<NodeInfo> }>();
+  readonly #lastGood = new Map<string, NodeInfo>();
 
   constructor(agent: AgentClient, options: NodeInfoCacheOptions = {}) {
     this.#agent = agent;
@@ -26,15 +28,21 @@ export class NodeInfoCache {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The node's info, from the cache when fresh. Failures are not cached. */
+  /** The node's info, from the cache when fresh; on failure the last good answer, else the error (not cached). */
   get(host: string, options: CallOptions = {}): Promise<NodeInfo> {
     const entry = this.#entries.get(host);
     if (entry && this.#now() - entry.at < this.#ttlMs) return entry.info;
-    const info = this.#agent.nodeInfo(host, options);
-    this.#entries.set(host, { at: this.#now(), info });
-    info.catch(() => {
-      if (this.#entries.get(host)?.info === info) this.#entries.delete(host);
+    const fetched = this.#agent.nodeInfo(host, options).then((info) => {
+      this.#lastGood.set(host, info);
+      return info;
     });
+    const info = fetched.catch((error: unknown) => {
+      if (this.#entries.get(host)?.info === info) this.#entries.delete(host);
+      const stale = this.#lastGood.get(host);
+      if (stale) return stale;
+      throw error;
+    });
+    this.#entries.set(host, { at: this.#now(), info });
     return info;
   }
 
@@ -46,7 +54,12 @@ export class NodeInfoCache {
 
   /** Forgets one host, or all. */
   invalidate(host?: string): void {
-    if (host === undefined) this.#entries.clear();
-    else this.#entries.delete(host);
+    if (host === undefined) {
+      this.#entries.clear();
+      this.#lastGood.clear();
+    } else {
+      this.#entries.delete(host);
+      this.#lastGood.delete(host);
+    }
   }
 }

@@ -193,6 +193,8 @@ export class ClusterService {
       if (options.cqlCreds) await this.#store.deleteSecret(cluster.id, SecretKey.cqlCreds);
       if (options.alternatorCreds) await this.#store.deleteSecret(cluster.id, SecretKey.alternatorCreds);
       if (options.sslUserCert) await this.#store.deleteSecret(cluster.id, SecretKey.tlsIdentity);
+      this.#dropClients(cluster.id);
+      for (const listener of this.#listeners) await listener.onClusterUpdated?.(cluster);
       return;
     }
     await this.#store.deleteCluster(cluster.id);

@@ -38,3 +38,77 @@ export async function readNodeStates(client: ScyllaClient, options: CallOptions 
   }));
   return states.sort((a, b) => a.dc.localeCompare(b.dc) || compareHosts(a.host, b.host));
 }
+
+/** Options of `readNodeStatesHedged`. */
+export interface HedgedReadOptions {
+  /** Start the same read on the next host when no answer came after this many ms. Default 50. */
+  hedgeAfterMs?: number;
+  /** Per-attempt timeout, ms. Default 30 000. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * `readNodeStates` against one host at a time, starting the next host of the pool when the current one is slow
+ * (a node whose Scylla API hangs must not hold `GET /status` for a whole timeout). First answer wins.
+ */
+export async function readNodeStatesHedged(
+  client: ScyllaClient,
+  options: HedgedReadOptions = {},
+): Promise<NodeState[]> {
+  const hosts = client.pool.order();
+  const hedgeAfterMs = options.hedgeAfterMs ?? 50;
+  const controller = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  return new Promise<NodeState[]>((resolve, reject) => {
+    let pending = 0;
+    let next = 0;
+    let settled = false;
+    let lastError: unknown;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const launch = () => {
+      const host = hosts[next++];
+      if (host === undefined || settled) return;
+      pending++;
+      readNodeStates(client, { host, noRetry: true, timeoutMs: options.timeoutMs, signal, interactive: true }).then(
+        (states) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          controller.abort(new Error("another host answered"));
+          resolve(states);
+        },
+        (error: unknown) => {
+          pending--;
+          lastError = error;
+          if (settled) return;
+          if (options.signal?.aborted) {
+            settled = true;
+            clearTimeout(timer);
+            reject(options.signal.reason);
+          } else if (next < hosts.length) {
+            clearTimeout(timer);
+            launch();
+            schedule();
+          } else if (pending === 0) {
+            settled = true;
+            reject(lastError);
+          }
+        },
+      );
+    };
+    const schedule = () => {
+      if (next >= hosts.length) return;
+      timer = setTimeout(() => {
+        launch();
+        schedule();
+      }, hedgeAfterMs);
+    };
+    if (hosts.length === 0) {
+      reject(new Error("no known hosts"));
+      return;
+    }
+    launch();
+    schedule();
+  });
+}
