@@ -43,7 +43,8 @@ export async function listScyllaNodes(deps: ClusterServicesDeps): Promise<Scylla
             clusterId: cluster.id,
             clusterName: cluster.name || cluster.id,
             dc,
-            address,
+            // SM lists the host address it manages the node by; the port is the node's Prometheus port.
+            address: host,
             port: Number(info?.prometheus_port) || 9180,
             shards,
           };
