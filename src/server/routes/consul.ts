@@ -37,8 +37,6 @@ export async function listScyllaNodes(deps: ClusterServicesDeps): Promise<Scylla
             agent.nodeInfo(host, call).catch(() => undefined),
             scylla.shardCount(host, call).catch(() => 0),
           ]);
-          const address =
-            info?.prometheus_address && info.prometheus_address !== "0.0.0.0" ? info.prometheus_address : host;
           return {
             clusterId: cluster.id,
             clusterName: cluster.name || cluster.id,
