@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startTestAgent, type TestAgent } from "../testing/harness.ts";
 
@@ -144,8 +144,8 @@ describe("path traversal is refused in every path parameter and nothing lands ou
       expect(res.status).toBe(403);
       expect(readdirSync(join(t.root, "outside"))).toEqual([]);
     } finally {
-      (await import("node:fs")).rmSync(join(t.dataDir, "link"));
-      (await import("node:fs")).rmSync(join(t.root, "outside"), { recursive: true });
+      rmSync(join(t.dataDir, "link"));
+      rmSync(join(t.root, "outside"), { recursive: true });
     }
   });
 });

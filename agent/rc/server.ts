@@ -10,7 +10,7 @@ import { OPERATION_CALLS } from "./calls/operations.ts";
 import { PERMISSION_CALLS } from "./calls/permissions.ts";
 import { SYNC_CALLS } from "./calls/sync.ts";
 import type { CallSpec, RcContext } from "./context.ts";
-import { RcError, rcErrorResponse } from "./errors.ts";
+import { RcError, rcErrorResponse, statusOf } from "./errors.ts";
 import { Params, readInput } from "./params.ts";
 
 /** Every call the agent exposes (SM's `rclone_supported_calls` plus `operations/cat` and `operations/put`). */
@@ -53,7 +53,8 @@ export function createRcHandler(ctx: RcContext, unexposedAccess?: Counter<"addr"
     try {
       input = await readInput(request, url, spec.rawBody ?? false);
       const params = new Params(input);
-      if (params.bool("_async")) {
+      // A raw-body call (put) reads the request body, which is gone once the job's response is sent: run it inline.
+      if (params.bool("_async") && !spec.rawBody) {
         const job = ctx.jobs.start(async (signal, group) => {
           const result = await spec.handler({ ctx, params, group, signal, request });
           if (result instanceof Response) {
@@ -74,10 +75,11 @@ export function createRcHandler(ctx: RcContext, unexposedAccess?: Counter<"addr"
       if (result instanceof Response) return withJobId(result, 0);
       return withJobId(Response.json(result), 0);
     } catch (error) {
-      ctx.stats.recordError(
-        input._group === undefined ? "" : String(input._group),
-        (error as Error).message ?? String(error),
-      );
+      if (statusOf(error) >= 500)
+        ctx.stats.recordError(
+          input._group === undefined ? "" : String(input._group),
+          (error as Error).message ?? String(error),
+        );
       return withJobId(rcErrorResponse(call, input, error), 0);
     }
   };
