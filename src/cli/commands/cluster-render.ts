@@ -24,7 +24,13 @@ export function renderClusterList(clusters: ClusterRow[], table: TableRenderer):
     const labels = Object.entries(cluster.labels ?? {})
       .map(([key, value]) => `${key}=${value}`)
       .join(", ");
-    return [cluster.id, cluster.name ?? "", labels, cluster.port ? String(cluster.port) : "default", credentials.join(", ")];
+    return [
+      cluster.id,
+      cluster.name ?? "",
+      labels,
+      cluster.port ? String(cluster.port) : "default",
+      credentials.join(", "),
+    ];
   });
   return table(["ID", "Name", "Labels", "Port", "Credentials"], rows);
 }
@@ -42,7 +48,9 @@ export interface AddedCluster {
 export function renderClusterAddBanner(cluster: AddedCluster): string {
   const lines: string[] = [];
   if (cluster.forceTlsDisabled) {
-    lines.push("WARNING! TLS is explicitly disabled for this cluster's CQL sessions, even if TLS is enabled in scylla.yaml.");
+    lines.push(
+      "WARNING! TLS is explicitly disabled for this cluster's CQL sessions, even if TLS is enabled in scylla.yaml.",
+    );
   }
   if (cluster.forceNonSslSessionPort) {
     lines.push("WARNING! Cluster session is going to always use non SSL port, even for TLS-enabled clusters.");

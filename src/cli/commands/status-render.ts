@@ -47,7 +47,19 @@ function pingCell(status: string | undefined, rtt: number | undefined, ssl: bool
 
 function renderDc(dc: string, nodes: StatusRow[], table: TableRenderer, size: SizeFormatter): string {
   const withAlternator = nodes.some((node) => (node.alternator_status ?? "") !== "");
-  const header = ["", ...(withAlternator ? ["Alternator"] : []), "CQL", "REST", "Address", "Uptime", "CPUs", "Memory", "Scylla", "Agent", "Host ID"];
+  const header = [
+    "",
+    ...(withAlternator ? ["Alternator"] : []),
+    "CQL",
+    "REST",
+    "Address",
+    "Uptime",
+    "CPUs",
+    "Memory",
+    "Scylla",
+    "Agent",
+    "Host ID",
+  ];
   const rows = nodes.map((node) => [
     node.status,
     ...(withAlternator ? [pingCell(node.alternator_status, node.alternator_rtt_ms, node.ssl ?? false)] : []),
