@@ -7,6 +7,7 @@
  */
 
 import type { ScyllaClient } from "../clients/scylla/client.ts";
+import { AgentCertificateError } from "../clients/scylla/transport.ts";
 import { ScyllaApiError, ValidationError } from "../errors.ts";
 
 /** What discovery learns about a cluster. */
@@ -34,9 +35,21 @@ export interface DiscoverOptions {
 /** The hint SM appends for a failing agent: unreachable (status 0) or a wrong token (401). */
 export function connectivityHint(error: unknown, port: number): string | undefined {
   if (!(error instanceof ScyllaApiError)) return undefined;
+  if (findCause(error, AgentCertificateError)) {
+    return "check the cluster's agent_ca_cert / agent_cert_fingerprint against the agents' certificates";
+  }
   if (error.httpStatus === 0) return `make sure the IP is correct and access to port ${port} is unblocked`;
   if (error.httpStatus === 401) return "make sure auth_token config option on nodes is set correctly";
   return undefined;
+}
+
+function findCause(error: unknown, type: new (...args: never[]) => Error): boolean {
+  let current: unknown = error;
+  while (current instanceof Error) {
+    if (current instanceof type) return true;
+    current = (current as Error).cause;
+  }
+  return false;
 }
 
 function toValidation(action: string, error: unknown, port: number): ValidationError {

@@ -201,7 +201,7 @@ export class AgentHttpClient {
         throw new ScyllaTimeoutError(`${method} ${path}: timeout after ${timeoutMs}ms`, 0, host);
       }
       const message = error instanceof TransportError || error instanceof Error ? error.message : String(error);
-      throw new ScyllaApiError(message, 0, host);
+      throw new ScyllaApiError(message, 0, host, { cause: error });
     }
   }
 

@@ -32,10 +32,25 @@ export interface HttpsResponse {
   body: Buffer;
 }
 
-/** A network-level failure (no HTTP answer): refused, reset, TLS, certificate mismatch. */
+/** A network-level failure (no HTTP answer): refused, reset, TLS. */
 export class TransportError extends Error {
-  override readonly name = "TransportError";
+  override readonly name: string = "TransportError";
 }
+
+/** The agent's certificate failed verification (CA or pinned fingerprint). */
+export class AgentCertificateError extends TransportError {
+  override readonly name: string = "AgentCertificateError";
+}
+
+const CERT_ERROR_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_SIGNATURE_FAILURE",
+]);
 
 /** Normalises a fingerprint to upper-case colon-separated hex, as Node reports `fingerprint256`. */
 export function normalizeFingerprint(value: string): string {
@@ -58,7 +73,8 @@ export class AgentTransport {
   constructor(tls: AgentTlsOptions = {}) {
     this.#tls = tls;
     this.#pin = tls.certFingerprint ? normalizeFingerprint(tls.certFingerprint) : undefined;
-    this.#agent = new https.Agent({ keepAlive: true, maxSockets: 100 });
+    // A resumed TLS session carries no peer certificate (Node), so pinning needs full handshakes.
+    this.#agent = new https.Agent({ keepAlive: true, maxSockets: 100, maxCachedSessions: this.#pin ? 0 : 100 });
   }
 
   /** Sends one request; rejects with TransportError when no HTTP answer arrives, or with the signal's reason. */
@@ -116,7 +132,7 @@ export class AgentTransport {
             send();
           } else {
             req.destroy(
-              new TransportError(
+              new AgentCertificateError(
                 `agent certificate fingerprint ${fingerprint || "(none)"} does not match the pinned ${this.#pin}`,
               ),
             );
@@ -140,5 +156,8 @@ function toTransportError(err: NodeJS.ErrnoException, url: URL): Error {
   if (err.code === "ECONNREFUSED") return new TransportError(`dial tcp ${address}: connect: connection refused`);
   if (err.code === "ECONNRESET") return new TransportError(`read tcp ${address}: connection reset by peer`);
   if (err.code === "EHOSTUNREACH") return new TransportError(`dial tcp ${address}: connect: no route to host`);
+  if ((err.code && CERT_ERROR_CODES.has(err.code)) || /certificate/i.test(err.message)) {
+    return new AgentCertificateError(`${address}: agent certificate not trusted: ${err.message}`);
+  }
   return new TransportError(`${address}: ${err.message}`);
 }
