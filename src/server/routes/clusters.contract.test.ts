@@ -8,13 +8,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import { Hono } from "hono";
+import { Registry } from "prom-client";
+import * as v from "valibot";
 import { type FakeAgent, startFakeAgent } from "../../clients/scylla/testdata/fake-agent.ts";
-import { isManagerError } from "../../errors.ts";
+import { ServerConfigSchema } from "../../config/server.ts";
+import { type ClusterServicesDeps, ensureClusterServices } from "../../healthcheck/wiring.ts";
 import { createMemoryStore } from "../../store/memory.ts";
 import type { Store } from "../../store/store.ts";
-import { registerClusterRoutes } from "./clusters.ts";
-import { createConsulApp } from "./consul.ts";
-import { registerStatusRoutes } from "./status.ts";
+import { createSilentLogger } from "../../util/log.ts";
+import { createApp } from "../app.ts";
+import { createMetricsApp } from "../daemon.ts";
 
 /**
  * Where we knowingly differ from SM (and why). Each entry is applied to the schema or asserted below.
@@ -69,22 +72,21 @@ let a: FakeAgent;
 let b: FakeAgent;
 let store: Store;
 let app: Hono;
+let deps: ClusterServicesDeps;
 
 beforeAll(async () => {
   a = await startFakeAgent("127.0.30.1", 0, "token");
   b = await startFakeAgent("127.0.30.2", a.port, "token");
   store = createMemoryStore();
+  deps = {
+    store,
+    config: v.parse(ServerConfigSchema, {}),
+    logger: createSilentLogger(),
+    metrics: new Registry(),
+  };
   app = new Hono();
-  // The error model of SM (A2's app does the same): {message, details, trace_id} with the error's status.
-  app.onError((error, c) => {
-    const status = isManagerError(error) ? error.status : 500;
-    const details = isManagerError(error) ? (error.details ?? "") : "";
-    return c.json({ message: error.message, details, trace_id: "test" }, status as 400);
-  });
-  const deps = { store };
-  registerClusterRoutes(app, deps);
-  registerStatusRoutes(app, deps);
-  app.route("/", createConsulApp(deps));
+  app.route("/", createApp(deps));
+  app.route("/", createMetricsApp(deps));
 });
 afterAll(() => {
   a.stop();
@@ -159,6 +161,16 @@ describe("cluster routes against the contract", () => {
       ["127.0.30.1", "UP"],
       ["127.0.30.2", "UP"],
     ]);
+  });
+
+  test("a healthcheck round sets the gauges on /metrics", async () => {
+    await ensureClusterServices(deps).healthcheck.runPing(id, "rest");
+    const text = await (await app.request("/metrics")).text();
+    expect(text).toContain(`scylla_manager_cluster_name{cluster="${id}",name="prod2"} 0`);
+    expect(text).toContain(
+      `scylla_manager_healthcheck_rest_status{cluster="${id}",dc="dc1",rack="rack1",host="127.0.30.1"} 1`,
+    );
+    expect(text).toMatch(/scylla_manager_healthcheck_rest_rtt_ms\{[^}]*host="127.0.30.2"\} \d/);
   });
 
   test("bad input → SM's status and an ErrorResponse, nothing stored", async () => {

@@ -4,34 +4,13 @@
  * @module
  */
 import type { Context, Hono } from "hono";
-import * as v from "valibot";
 import { ClusterInputSchema } from "../../cluster/model.ts";
 import { ValidationError } from "../../errors.ts";
 import { type ClusterServicesDeps, ensureClusterServices } from "../../healthcheck/wiring.ts";
+import { parseJsonBody } from "../validate.ts";
 
 /** The API prefix of SM's routes. */
 export const API_PREFIX = "/api/v1";
-
-/** Reads a JSON body through a schema; a malformed body is SM's 400 `malformed request: ...`. */
-export async function readJsonBody<TSchema extends v.GenericSchema>(
-  c: Context,
-  schema: TSchema,
-): Promise<v.InferOutput<TSchema>> {
-  let body: unknown;
-  try {
-    const text = await c.req.text();
-    body = text.trim() === "" ? {} : JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(`malformed request: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const parsed = v.safeParse(schema, body);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const where = issue?.path?.map((item) => String(item.key)).join(".");
-    throw new ValidationError(`malformed request: ${where ? `${where}: ` : ""}${issue?.message ?? "invalid body"}`);
-  }
-  return parsed.output;
-}
 
 /** Parses an optional boolean query parameter as Go's strconv.ParseBool does. */
 export function readBoolQuery(c: Context, name: string): boolean {
@@ -49,7 +28,7 @@ export function registerClusterRoutes(app: Hono, deps: ClusterServicesDeps): voi
   app.get(`${API_PREFIX}/clusters`, async (c) => c.json(await services().clusters.list()));
 
   app.post(`${API_PREFIX}/clusters`, async (c) => {
-    const input = await readJsonBody(c, ClusterInputSchema);
+    const input = await parseJsonBody(c, ClusterInputSchema);
     const { cluster } = await services().clusters.put(input, { signal: c.req.raw.signal });
     c.header("Location", `${API_PREFIX}/cluster/${cluster.id}`);
     return c.body(null, 201);
@@ -62,7 +41,7 @@ export function registerClusterRoutes(app: Hono, deps: ClusterServicesDeps): voi
   app.put(`${API_PREFIX}/cluster/:cluster_id`, async (c) => {
     const { clusters } = services();
     const existing = await clusters.resolve(decodeURIComponent(c.req.param("cluster_id")));
-    const input = await readJsonBody(c, ClusterInputSchema);
+    const input = await parseJsonBody(c, ClusterInputSchema);
     await clusters.put({ ...input, id: existing.id }, { signal: c.req.raw.signal });
     // SM echoes the body as sent; we answer the stored cluster instead, so credentials never come back.
     return c.json(await clusters.get(existing.id));
