@@ -12,12 +12,13 @@ import { Registry } from "prom-client";
 import * as v from "valibot";
 import { type FakeAgent, startFakeAgent } from "../../clients/scylla/testdata/fake-agent.ts";
 import { ServerConfigSchema } from "../../config/server.ts";
-import { type ClusterServicesDeps, ensureClusterServices } from "../../healthcheck/wiring.ts";
+import { ensureClusterServices } from "../../healthcheck/wiring.ts";
 import { createMemoryStore } from "../../store/memory.ts";
 import type { Store } from "../../store/store.ts";
 import { createSilentLogger } from "../../util/log.ts";
 import { createApp } from "../app.ts";
 import { createMetricsApp } from "../daemon.ts";
+import type { ServerDeps } from "../deps.ts";
 
 /**
  * Where we knowingly differ from SM (and why). Each entry is applied to the schema or asserted below.
@@ -72,7 +73,7 @@ let a: FakeAgent;
 let b: FakeAgent;
 let store: Store;
 let app: Hono;
-let deps: ClusterServicesDeps;
+let deps: ServerDeps;
 
 beforeAll(async () => {
   a = await startFakeAgent("127.0.30.1", 0, "token");
