@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generate } from "selfsigned";
+import { defaultServerConfig, type ServerConfig } from "../config/server.ts";
+import { createSilentLogger } from "../util/log.ts";
+import { type Daemon, startDaemon } from "./daemon.ts";
+import { parseListenAddress } from "./listen-address.ts";
+import { MANAGER_VERSION } from "./version.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(overrides: Partial<ServerConfig>): Promise<Daemon> {
+  const config = { ...defaultServerConfig(), store: "memory" as const, prometheus: "", ...overrides };
+  const daemon = await startDaemon([], { config, logger: createSilentLogger() });
+  cleanups.push(() => daemon.close());
+  return daemon;
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "sm-daemon-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe("parseListenAddress", () => {
+  test("SM's forms", () => {
+    expect(parseListenAddress("http", "127.0.0.1:5080")).toEqual({ hostname: "127.0.0.1", port: 5080 });
+    expect(parseListenAddress("http", ":5080")).toEqual({ hostname: "0.0.0.0", port: 5080 });
+    expect(parseListenAddress("http", "[::1]:5080")).toEqual({ hostname: "::1", port: 5080 });
+    expect(() => parseListenAddress("http", "5080")).toThrow("invalid http address");
+    expect(() => parseListenAddress("http", "a:99999")).toThrow("invalid http address");
+  });
+});
+
+describe("startDaemon", () => {
+  test("http and prometheus listeners; close stops accepting", async () => {
+    const daemon = await start({ http: "127.0.50.1:0", prometheus: "127.0.50.1:0" });
+    expect(daemon.urls.http).toStartWith("http://127.0.50.1:");
+    const ping = await fetch(`${daemon.urls.http}/ping`);
+    expect(ping.status).toBe(204);
+    expect(await (await fetch(`${daemon.urls.http}/api/v1/version`)).json()).toEqual({ version: MANAGER_VERSION });
+    const metrics = await (await fetch(`${daemon.urls.prometheus}/metrics`)).text();
+    expect(metrics).toContain(`scylla_manager_server_current_version{version="${MANAGER_VERSION}"} 1`);
+    const consul = await fetch(`${daemon.urls.prometheus}/v1/catalog/services`);
+    expect(await consul.json()).toEqual({ scylla: [] });
+    await daemon.close();
+    await expect(fetch(`${daemon.urls.http}/ping`)).rejects.toThrow();
+  });
+
+  test("https with a generated self-signed certificate", async () => {
+    const daemon = await start({ https: "127.0.50.2:0" });
+    const res = await fetch(`${daemon.urls.https}/api/v1/version`, { tls: { rejectUnauthorized: false } });
+    expect(await res.json()).toEqual({ version: MANAGER_VERSION });
+    // The certificate is not trusted by default: a verifying client refuses it.
+    await expect(fetch(`${daemon.urls.https}/ping`)).rejects.toThrow();
+  });
+
+  test("mTLS with tls_ca_file: client certificate required and verified", async () => {
+    const dir = tempDir();
+    const ca = await generate([{ name: "commonName", value: "test-ca" }], {
+      keyType: "ec",
+      algorithm: "sha256",
+      extensions: [{ name: "basicConstraints", cA: true }],
+      clientCertificate: { cn: "sctool" },
+    });
+    const stranger = await generate([{ name: "commonName", value: "other-ca" }], {
+      keyType: "ec",
+      algorithm: "sha256",
+      clientCertificate: { cn: "intruder" },
+    });
+    writeFileSync(join(dir, "ca.pem"), ca.cert);
+    const daemon = await start({ https: "127.0.50.3:0", tls_ca_file: join(dir, "ca.pem") });
+    const url = `${daemon.urls.https}/api/v1/version`;
+    const ok = await fetch(url, {
+      tls: { rejectUnauthorized: false, cert: ca.clientcert ?? "", key: ca.clientprivate ?? "" },
+    });
+    expect(await ok.json()).toEqual({ version: MANAGER_VERSION });
+    await expect(fetch(url, { tls: { rejectUnauthorized: false } })).rejects.toThrow();
+    await expect(
+      fetch(url, {
+        tls: { rejectUnauthorized: false, cert: stranger.clientcert ?? "", key: stranger.clientprivate ?? "" },
+      }),
+    ).rejects.toThrow();
+  });
+
+  test("a busy address is a clear error naming the key and address", async () => {
+    const first = await start({ http: "127.0.50.4:0" });
+    const port = new URL(first.urls.http ?? "").port;
+    const config = { ...defaultServerConfig(), store: "memory" as const, http: "127.0.50.4:0" };
+    const busy = { ...config, prometheus: `127.0.50.4:${port}` };
+    await expect(startDaemon([], { config: busy, logger: createSilentLogger() })).rejects.toThrow(
+      `listen on prometheus address 127.0.50.4:${port}`,
+    );
+  });
+
+  test("a missing config file is a ConfigError naming it", async () => {
+    const missing = join(tempDir(), "nope.yaml");
+    await expect(startDaemon([missing])).rejects.toThrow(missing);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The daemon: config → logger → metrics → store → Manager → HTTP/HTTPS and Prometheus listeners, and the
+ * graceful shutdown that undoes it in reverse.
+ * @module
+ */
+import type { Server } from "bun";
+import { Hono } from "hono";
+import { loadServerConfig, type ServerConfig } from "../config/server.ts";
+import { errorMessage, isManagerError, ManagerError } from "../errors.ts";
+import { ensureClusterServices } from "../healthcheck/wiring.ts";
+import { createMetricsRegistry } from "../metrics/registry.ts";
+import { openStore } from "../store/open.ts";
+import { createLogger, type Logger } from "../util/log.ts";
+import { createApp } from "./app.ts";
+import type { ManagerHandle, ServerDeps } from "./deps.ts";
+import { formatHostPort, parseListenAddress } from "./listen-address.ts";
+import { createConsulApp } from "./routes/consul.ts";
+import { loadServerTls } from "./tls.ts";
+import { MANAGER_VERSION } from "./version.ts";
+
+/** A running daemon. */
+export interface Daemon {
+  deps: ServerDeps;
+  /** Base URLs of the listeners that are up (`http://127.0.0.1:5080`). */
+  urls: { http?: string; https?: string; prometheus?: string };
+  /** Stops accepting, closes the Manager, then the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface StartDaemonOptions {
+  /** Use this config instead of reading files (tests). */
+  config?: ServerConfig;
+  logger?: Logger;
+  /** Builds the Manager from the other deps; without it the daemon serves the API with no scheduler. */
+  createManager?(deps: Omit<ServerDeps, "manager">): ManagerHandle | Promise<ManagerHandle>;
+}
+
+type BunServer = Server<unknown>;
+
+/**
+ * Starts the daemon from `configFiles` (merged in order; none = SM's default path).
+ * @throws ConfigError / StoreError with a hint; nothing is left running on failure.
+ */
+export async function startDaemon(configFiles: readonly string[], options: StartDaemonOptions = {}): Promise<Daemon> {
+  const config = options.config ?? loadServerConfig(configFiles);
+  const logger =
+    options.logger ??
+    createLogger({ level: config.logger.level, encoding: config.logger.encoding === "json" ? "json" : "console" });
+  const metrics = createMetricsRegistry(MANAGER_VERSION);
+  const store = await openStore(config);
+  const servers: BunServer[] = [];
+  let manager: ManagerHandle | undefined;
+  const closeAll = async () => {
+    await Promise.allSettled(servers.map((server) => server.stop(true)));
+    servers.length = 0;
+    if (manager) await manager.close();
+    await store.close();
+  };
+  try {
+    const base = { config, logger, metrics, store };
+    manager = options.createManager ? await options.createManager(base) : undefined;
+    const deps: ServerDeps = manager ? { ...base, manager } : base;
+    // Registers the healthcheck runner with the Manager before it starts scheduling.
+    ensureClusterServices(deps);
+    await manager?.start?.();
+    const app = createApp(deps);
+    const urls: Daemon["urls"] = {};
+    if (config.http !== "") {
+      const server = listen("http", config.http, app.fetch);
+      servers.push(server);
+      urls.http = `http://${formatHostPort(server.hostname ?? "", server.port ?? 0)}`;
+    }
+    if (config.https !== "") {
+      const tls = await loadServerTls(config);
+      const server = listen("https", config.https, app.fetch, tls);
+      servers.push(server);
+      urls.https = `https://${formatHostPort(server.hostname ?? "", server.port ?? 0)}`;
+    }
+    if (config.prometheus !== "") {
+      const server = listen("prometheus", config.prometheus, createMetricsApp(deps).fetch);
+      servers.push(server);
+      urls.prometheus = `http://${formatHostPort(server.hostname ?? "", server.port ?? 0)}`;
+    }
+    logger.info("Scylla Manager server started", { version: MANAGER_VERSION, ...urls });
+    let closing: Promise<void> | undefined;
+    return {
+      deps,
+      urls,
+      close: () => {
+        closing ??= closeAll();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await closeAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+function listen(
+  key: string,
+  address: string,
+  fetch: (request: Request) => Response | Promise<Response>,
+  tls?: object,
+): BunServer {
+  const { hostname, port } = parseListenAddress(key, address);
+  try {
+    // Long-poll endpoints (progress with wait) hold requests open; Bun's 10 s default idle timeout would cut them.
+    return Bun.serve({ hostname, port, fetch, idleTimeout: 120, ...(tls ? { tls } : {}) });
+  } catch (error) {
+    throw new ManagerError(`listen on ${key} address ${address}: ${errorMessage(error)}`, {
+      hint: `make sure nothing else listens on ${address}, or change ${key} in the config`,
+      cause: error,
+    });
+  }
+}
+
+/** The Prometheus listener: `/metrics` plus SM's Consul service discovery endpoints. */
+export function createMetricsApp(deps: ServerDeps): Hono {
+  const app = new Hono();
+  app.get("/metrics", async (c) => {
+    c.header("content-type", deps.metrics.contentType);
+    return c.body(await deps.metrics.metrics());
+  });
+  app.route("/", createConsulApp(deps));
+  return app;
+}
+
+/**
+ * Runs the daemon until SIGTERM or SIGINT, then shuts down gracefully. Returns the process exit code.
+ * Start-up errors are printed SM-style (message and hint, no stack) and give exit code 1.
+ */
+export async function runDaemon(configFiles: readonly string[]): Promise<number> {
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(configFiles);
+  } catch (error) {
+    const hint = isManagerError(error) && error.hint ? `\n${error.hint}` : "";
+    process.stderr.write(`Error: ${errorMessage(error)}${hint}\n`);
+    return 1;
+  }
+  const signal = await new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  daemon.deps.logger.info("Shutting down", { signal });
+  try {
+    await daemon.close();
+  } catch (error) {
+    daemon.deps.logger.error("shutdown", { error: errorMessage(error) });
+    return 1;
+  }
+  daemon.deps.logger.info("Bye");
+  return 0;
+}
