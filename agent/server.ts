@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../src/util/log.ts";
 import { isAuthorized, unauthorizedResponse } from "./auth.ts";
 import { CloudMetadata, type CloudMetadataOptions } from "./cloud-metadata.ts";
 import { type AgentConfig, joinHostPort, requireAuthToken, resolveHttpsAddress, splitHostPort } from "./config.ts";
+import { startDebugServer } from "./debug.ts";
 import { type AgentMetrics, createAgentMetrics } from "./metrics.ts";
 import { selectPinnedCpus, setCpuAffinity } from "./pin-cpu.ts";
 import { createBackends } from "./providers/registry.ts";
@@ -148,6 +149,7 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
       },
     });
   }
+  const debug = config.debug === "" ? undefined : startDebugServer(config.debug);
   logger.debug(`agent listening on https://${joinHostPort(https.host, api.port ?? https.port)}`);
   return {
     url: `https://${joinHostPort(https.host, api.port ?? https.port)}`,
@@ -157,7 +159,7 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
     metrics,
     async close() {
       await rc.jobs.close();
-      await Promise.all([api.stop(true), prometheus?.stop(true)]);
+      await Promise.all([api.stop(true), prometheus?.stop(true), debug?.stop(true)]);
     },
   };
 }

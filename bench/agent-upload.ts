@@ -37,10 +37,12 @@ interface Args {
   transfers: number;
   skipS3: boolean;
   requests: number;
+  /** Run the agent process with `bun --smol` (more frequent GC, smaller heap). */
+  smol: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { sizeMiB: 2048, files: 10_000, transfers: 2, skipS3: false, requests: 2000 };
+  const args: Args = { sizeMiB: 2048, files: 10_000, transfers: 2, skipS3: false, requests: 2000, smol: false };
   for (let i = 0; i < argv.length; i++) {
     const next = () => Number(argv[++i]);
     switch (argv[i]) {
@@ -55,6 +57,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case "--requests":
         args.requests = next();
+        break;
+      case "--smol":
+        args.smol = true;
         break;
       case "--skip-s3":
         args.skipS3 = true;
@@ -131,8 +136,11 @@ interface AgentProcess {
   stop(): Promise<void>;
 }
 
-async function spawnAgent(configFile: string, port: number): Promise<AgentProcess> {
-  const proc = Bun.spawn([BUN, join(ROOT, "agent/main.ts"), "-c", configFile], { stdout: "ignore", stderr: "pipe" });
+async function spawnAgent(configFile: string, port: number, smol = false): Promise<AgentProcess> {
+  const proc = Bun.spawn([BUN, ...(smol ? ["--smol"] : []), join(ROOT, "agent/main.ts"), "-c", configFile], {
+    stdout: "ignore",
+    stderr: "pipe",
+  });
   const url = `https://${IP}:${port}`;
   const tls = { rejectUnauthorized: false };
   const deadline = Date.now() + 30_000;
@@ -281,9 +289,9 @@ async function main(): Promise<void> {
     const configFile = join(work, "agent.yaml");
     writeFileSync(
       configFile,
-      `auth_token: ${TOKEN}\nhttps: ${IP}:10001\nprometheus: ""\nlogger:\n  level: error\nscylla:\n  api_address: ${IP}\n  api_port: ${scylla.port}\nrclone:\n  transfers: ${args.transfers}\nlocalstorage:\n  path: ${storage}\n${s3Yaml}`,
+      `auth_token: ${TOKEN}\nhttps: ${IP}:10001\nprometheus: ""\ndebug: ${IP}:5112\nlogger:\n  level: error\nscylla:\n  api_address: ${IP}\n  api_port: ${scylla.port}\nrclone:\n  transfers: ${args.transfers}\nlocalstorage:\n  path: ${storage}\n${s3Yaml}`,
     );
-    const agent = await spawnAgent(configFile, 10001);
+    const agent = await spawnAgent(configFile, 10001, args.smol);
     closers.unshift(() => agent.stop());
     const idleRss = memoryOf(agent.pid).rss;
 
@@ -302,7 +310,7 @@ async function main(): Promise<void> {
       );
     const localRate = bytes / MiB / local.seconds;
     console.log(
-      `agent movedir → localstorage: ${fmt(local.seconds, 2)} s  ${fmt(localRate)} MiB/s  ratio vs cp -r: ${fmt(localRate / cpRate, 2)}  (transfers ${args.transfers})`,
+      `agent movedir → localstorage: ${fmt(local.seconds, 2)} s  ${fmt(localRate)} MiB/s  ratio vs cp -r: ${fmt(localRate / cpRate, 2)}  (transfers ${args.transfers}${args.smol ? ", bun --smol" : ""})`,
     );
 
     let s3Line = `S3: SKIPPED: ${"skip" in s3 ? s3.skip : ""}`;
@@ -329,6 +337,13 @@ async function main(): Promise<void> {
       s3Line = `agent movedir → S3 (${s3.env.SM_EXT_S3_SERVER ?? "minio"}): ${fmt(remote.seconds, 2)} s  ${fmt(rate)} MiB/s  ratio vs cp -r: ${fmt(rate / cpRate, 2)}  peak RSS during it ${fmt(remote.peakRss / MiB)} MiB`;
     }
     console.log(s3Line);
+    const mib = (n: unknown) => `${fmt(Number(n) / MiB)} MiB`;
+    type Report = { process: Record<string, number>; heap?: Record<string, number> };
+    const before = (await (await fetch(`http://${IP}:5112/debug/memory`)).json()) as Report;
+    const after = (await (await fetch(`http://${IP}:5112/debug/gc`, { method: "POST" })).json()) as Report;
+    console.log(
+      `agent memory after the moves: rss ${mib(before.process.rss)}, JS heap ${mib(before.heap?.heapSize)} (capacity ${mib(before.heap?.heapCapacity)}, extra ${mib(before.heap?.extraMemorySize)}); after a full GC: rss ${mib(after.process.rss)}, JS heap ${mib(after.heap?.heapSize)}`,
+    );
     const mem = memoryOf(agent.pid);
     console.log(
       `agent RSS: idle ${fmt(idleRss / MiB)} MiB, peak during localstorage move ${fmt(local.peakRss / MiB)} MiB, lifetime peak (VmHWM) ${fmt(mem.hwm / MiB)} MiB  (goal < 150 MiB)`,

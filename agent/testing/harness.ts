@@ -46,6 +46,7 @@ export async function startTestAgent(
         auth_token: TEST_TOKEN,
         https: `${ip}:0`,
         prometheus: `${ip}:0`,
+        debug: "",
         scylla: { api_address: ip, api_port: scylla.port },
         localstorage: { path: storageDir },
         ...config,

@@ -51,6 +51,8 @@ export async function startAgents(
           auth_token: options.authToken,
           https: `${node.ip}:${port}`,
           prometheus: promPort === 0 ? "" : `${node.ip}:${promPort}`,
+          // One pprof-like debug listener per agent would collide on 127.0.0.1:5112.
+          debug: "",
           scylla: { api_address: node.ip, api_port: node.restPort },
         }),
         {
