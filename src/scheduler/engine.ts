@@ -1,0 +1,416 @@
+/**
+ * The scheduler engine: one pending activation per task (a timer on the injected clock), runs through the type's
+ * Runner, and the state machine of reference/sm-surface.md §2.4 — DONE/ERROR/STOPPED/WAITING/ABORTED, retries with
+ * backoff, window deadlines, the catch-up rule and exclusivity. Persists runs and task status through the Store.
+ * @module
+ */
+import { errorMessage } from "../errors.ts";
+import type { RunRecord, Store, TaskRecord, TaskStatus } from "../store/store.ts";
+import type { Logger } from "../util/log.ts";
+import { newTimeUuid } from "../util/uuid.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
+import { conflictsWithRunning } from "./exclusive.ts";
+import { HEALTHCHECK_SUCCESS_RUN_ID, isOneShot, taskKey, toTriggerSpec } from "./model.ts";
+import { computeRetryDelay } from "./retry.ts";
+import {
+  OutOfWindowError,
+  PermanentRunError,
+  type RunCancelReason,
+  type Runner,
+  SchedulerClosedError,
+  SchedulerSuspendedError,
+  TaskStoppedError,
+} from "./runner.ts";
+import { createTrigger } from "./trigger.ts";
+import { locateInWindow, parseWindow } from "./window.ts";
+
+/** Run lifecycle hooks (metrics). */
+export interface EngineListener {
+  onRunStart?(task: TaskRecord): void;
+  onRunEnd?(task: TaskRecord, status: TaskStatus): void;
+}
+
+/** A pending activation. */
+interface Activation {
+  /** ms; when it fires. */
+  at: number;
+  /** ms; the trigger time it stands for (next trigger activation is computed from it). */
+  initial: number;
+  retry: number;
+  /** Properties snapshot (retries and window continuations reuse it). */
+  properties?: unknown;
+}
+
+interface RunningRun {
+  run: RunRecord;
+  properties: unknown;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+interface Entry {
+  task: TaskRecord;
+  pending?: Activation;
+  timer?: TimerHandle;
+  running?: RunningRun;
+  /** Inject `"continue": false` into the next non-retry run. */
+  noContinue?: boolean;
+}
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  runnerOf(type: string): Runner | undefined;
+  /** False when the cluster is suspended for this type. */
+  isAllowed(clusterId: string, type: string): boolean;
+  listener?: EngineListener;
+}
+
+/** What task listings show of the scheduler's state. */
+export interface TaskScheduleInfo {
+  nextActivation: number | null;
+  retry: number;
+  running: boolean;
+}
+
+/** Cause written on runs ended by shutdown, suspend or a crash. */
+export const CLOSED_CAUSE = "scheduler and all tasks were stopped";
+/** Cause of a run refused by the exclusivity policy. */
+export const EXCLUSIVE_CAUSE = "another task is running";
+
+/** The in-process scheduler of every cluster's tasks. */
+export class SchedulerEngine {
+  readonly #o: EngineOptions;
+  readonly #entries = new Map<string, Entry>();
+  #closed = false;
+
+  constructor(options: EngineOptions) {
+    this.#o = options;
+  }
+
+  /** Schedules (or reschedules) `task` by its trigger; disabled, deleted or suspended tasks get no activation. */
+  schedule(task: TaskRecord, options: { runNow?: boolean } = {}): void {
+    const entry = this.#entryOf(task);
+    entry.task = task;
+    this.#clearPending(entry);
+    if (entry.running) return; // next activation is computed when the run ends
+    if (options.runNow) {
+      const now = this.#o.clock.now();
+      this.#setPending(entry, { at: now, initial: now, retry: 0 });
+      return;
+    }
+    this.#scheduleByTrigger(entry, this.#o.clock.now(), true);
+  }
+
+  /** Drops a task's pending activation (a running run continues, as SM's delete). */
+  unschedule(task: Pick<TaskRecord, "clusterId" | "type" | "id">, options: { forget?: boolean } = {}): void {
+    const key = taskKey(task);
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#clearPending(entry);
+    if (options.forget && !entry.running) this.#entries.delete(key);
+  }
+
+  /** Runs the task now unless it is running. `noContinue` injects `"continue": false` into that run. */
+  start(task: TaskRecord, options: { noContinue?: boolean } = {}): void {
+    const entry = this.#entryOf(task);
+    entry.task = task;
+    if (entry.running) return;
+    if (options.noContinue) entry.noContinue = true;
+    this.#clearPending(entry);
+    const now = this.#o.clock.now();
+    this.#setPending(entry, { at: now, initial: now, retry: 0 });
+  }
+
+  /** Stops the task's run (STOPPING, then STOPPED). Returns false when nothing was running. */
+  async stop(task: Pick<TaskRecord, "clusterId" | "type" | "id">): Promise<boolean> {
+    const entry = this.#entries.get(taskKey(task));
+    const running = entry?.running;
+    if (!entry || !running) return false;
+    if (running.controller.signal.aborted) return true;
+    const stopping: RunRecord = { ...running.run, status: "STOPPING" };
+    running.run = stopping;
+    if (!this.#isHealthcheck(entry.task)) await this.#persist(entry, stopping, (t) => ({ ...t, status: "STOPPING" }));
+    running.controller.abort(new TaskStoppedError());
+    return true;
+  }
+
+  /** Scheduling info of a task, for listings. */
+  info(task: Pick<TaskRecord, "clusterId" | "type" | "id">): TaskScheduleInfo {
+    const entry = this.#entries.get(taskKey(task));
+    return {
+      nextActivation: entry?.pending?.at ?? null,
+      retry: entry?.pending?.retry ?? 0,
+      running: entry?.running !== undefined,
+    };
+  }
+
+  /** Tasks of a cluster that are running now. */
+  runningTasks(clusterId: string): TaskRecord[] {
+    return [...this.#entries.values()].filter((e) => e.running && e.task.clusterId === clusterId).map((e) => e.task);
+  }
+
+  /** Pending activations of a cluster's tasks. */
+  pendingTasks(clusterId: string): { task: TaskRecord; at: number }[] {
+    const out: { task: TaskRecord; at: number }[] = [];
+    for (const entry of this.#entries.values()) {
+      if (entry.task.clusterId === clusterId && entry.pending) out.push({ task: entry.task, at: entry.pending.at });
+    }
+    return out;
+  }
+
+  /**
+   * Suspends a cluster: drops pending activations of tasks `keep` rejects and cancels their runs (STOPPED).
+   * `noContinue` marks those tasks start-from-scratch.
+   */
+  async suspendCluster(clusterId: string, keep: (type: string) => boolean, noContinue: boolean): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const entry of this.#entries.values()) {
+      if (entry.task.clusterId !== clusterId || keep(entry.task.type)) continue;
+      this.#clearPending(entry);
+      if (noContinue) entry.noContinue = true;
+      if (entry.running) {
+        entry.running.controller.abort(new SchedulerSuspendedError());
+        waits.push(entry.running.done);
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  /** Marks a task start-from-scratch for its next non-retry run. */
+  markNoContinue(task: TaskRecord): void {
+    this.#entryOf(task).noContinue = true;
+  }
+
+  /** Cancels every run (ABORTED) and waits for them to be recorded. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const waits: Promise<void>[] = [];
+    for (const entry of this.#entries.values()) {
+      this.#clearPending(entry);
+      if (entry.running) {
+        entry.running.controller.abort(new SchedulerClosedError());
+        waits.push(entry.running.done);
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  #entryOf(task: TaskRecord): Entry {
+    const key = taskKey(task);
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = { task };
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  #clearPending(entry: Entry): void {
+    if (entry.timer !== undefined) this.#o.clock.clearTimer(entry.timer);
+    entry.timer = undefined;
+    entry.pending = undefined;
+  }
+
+  #setPending(entry: Entry, activation: Activation): void {
+    if (this.#closed) return;
+    this.#clearPending(entry);
+    entry.pending = activation;
+    const delay = Math.max(0, activation.at - this.#o.clock.now());
+    entry.timer = this.#o.clock.setTimer(() => {
+      entry.timer = undefined;
+      void this.#fire(entry).catch((error) =>
+        this.#o.logger.error("scheduler: run failed to start", {
+          task: taskKey(entry.task),
+          error: errorMessage(error),
+        }),
+      );
+    }, delay);
+  }
+
+  /** Next trigger activation. `fresh`: first scheduling (never-run one-shots run at max(start_date, now)). */
+  #scheduleByTrigger(entry: Entry, from: number, fresh: boolean): void {
+    const { task } = entry;
+    if (!task.enabled || task.deleted || !this.#o.isAllowed(task.clusterId, task.type)) return;
+    const now = this.#o.clock.now();
+    const spec = toTriggerSpec(task.schedule);
+    if (fresh && isOneShot(task.schedule) && task.successCount + task.errorCount === 0 && task.status === "NEW") {
+      const at = Math.max(spec.startDateMs ?? now, now);
+      this.#setPending(entry, { at, initial: at, retry: 0 });
+      return;
+    }
+    let next: number | null;
+    try {
+      next = createTrigger(spec).next(from);
+    } catch (error) {
+      this.#o.logger.error("scheduler: bad schedule", { task: taskKey(task), error: errorMessage(error) });
+      return;
+    }
+    if (next === null) return;
+    // Missed activations collapse into one catch-up run, which counts as activated now.
+    if (next < now) next = now;
+    this.#setPending(entry, { at: next, initial: next, retry: 0 });
+  }
+
+  #isHealthcheck(task: TaskRecord): boolean {
+    return task.type === "healthcheck";
+  }
+
+  async #fire(entry: Entry): Promise<void> {
+    const activation = entry.pending;
+    entry.pending = undefined;
+    if (!activation || entry.running || this.#closed) return;
+    const { task } = entry;
+    if (task.deleted || !this.#o.isAllowed(task.clusterId, task.type)) return;
+    const now = this.#o.clock.now();
+    const position = locateInWindow(parseWindow(task.schedule.window), now, task.schedule.timezone);
+    if (!position.inside) {
+      this.#setPending(entry, { ...activation, at: position.nextBegin });
+      return;
+    }
+    let properties = activation.properties ?? task.properties ?? {};
+    if (activation.retry === 0 && entry.noContinue) {
+      entry.noContinue = false;
+      properties = { ...(properties as object), continue: false };
+    }
+    const others = [...this.#entries.values()]
+      .filter((e) => e !== entry && e.running && e.task.clusterId === task.clusterId)
+      .map((e) => ({ type: e.task.type, properties: e.running?.properties }));
+    const run: RunRecord = {
+      clusterId: task.clusterId,
+      type: task.type,
+      taskId: task.id,
+      id: newTimeUuid(now),
+      status: "RUNNING",
+      cause: "",
+      owner: "",
+      startTime: new Date(now).toISOString(),
+      endTime: null,
+    };
+    const runner = this.#o.runnerOf(task.type);
+    if (!runner || conflictsWithRunning({ type: task.type, properties }, others)) {
+      const cause = runner ? EXCLUSIVE_CAUSE : `no runner for task type ${task.type}`;
+      await this.#finish(entry, activation, properties, { ...run, status: "ERROR", cause }, true);
+      return;
+    }
+    const controller = new AbortController();
+    const running: RunningRun = { run, properties, controller, done: Promise.resolve() };
+    entry.running = running;
+    this.#o.listener?.onRunStart?.(task);
+    running.done = (async () => {
+      let deadlineTimer: TimerHandle | undefined;
+      try {
+        if (!this.#isHealthcheck(task)) await this.#persist(entry, run, (t) => ({ ...t, status: "RUNNING" }));
+        if (Number.isFinite(position.deadline)) {
+          deadlineTimer = this.#o.clock.setTimer(
+            () => controller.abort(new OutOfWindowError()),
+            position.deadline - this.#o.clock.now(),
+          );
+        }
+        let error: unknown;
+        try {
+          await runner.run({
+            clusterId: task.clusterId,
+            taskId: task.id,
+            runId: run.id,
+            type: task.type,
+            properties,
+            retry: activation.retry,
+            signal: controller.signal,
+            logger: this.#o.logger,
+          });
+        } catch (caught) {
+          error = caught;
+        }
+        const end = { ...running.run, endTime: new Date(this.#o.clock.now()).toISOString() };
+        const outcome = describeOutcome(error, controller.signal);
+        entry.running = undefined;
+        await this.#finish(
+          entry,
+          activation,
+          properties,
+          { ...end, ...outcome },
+          !(error instanceof PermanentRunError),
+        );
+      } catch (error) {
+        entry.running = undefined;
+        this.#o.logger.error("scheduler: record run", { task: taskKey(task), error: errorMessage(error) });
+      } finally {
+        if (deadlineTimer !== undefined) this.#o.clock.clearTimer(deadlineTimer);
+      }
+    })();
+    await running.done;
+  }
+
+  async #finish(entry: Entry, activation: Activation, properties: unknown, run: RunRecord, retryable: boolean) {
+    const endIso = run.endTime ?? new Date(this.#o.clock.now()).toISOString();
+    const final: RunRecord = { ...run, endTime: endIso };
+    if (this.#isHealthcheck(entry.task) && final.status === "DONE") final.id = HEALTHCHECK_SUCCESS_RUN_ID;
+    await this.#persist(entry, final, (t) => ({
+      ...t,
+      status: final.status,
+      successCount: t.successCount + (final.status === "DONE" ? 1 : 0),
+      errorCount: t.errorCount + (final.status === "ERROR" ? 1 : 0),
+      lastSuccess: final.status === "DONE" ? endIso : t.lastSuccess,
+      lastError: final.status === "ERROR" ? endIso : t.lastError,
+    }));
+    this.#o.listener?.onRunEnd?.(entry.task, final.status);
+    this.#planAfterRun(entry, activation, properties, final.status, retryable);
+  }
+
+  #planAfterRun(entry: Entry, activation: Activation, properties: unknown, status: TaskStatus, retryable: boolean) {
+    const { task } = entry;
+    if (this.#closed || status === "ABORTED" || task.deleted) return;
+    if (!this.#o.isAllowed(task.clusterId, task.type)) return; // suspended: resume reschedules
+    const now = this.#o.clock.now();
+    if (status === "WAITING") {
+      const position = locateInWindow(parseWindow(task.schedule.window), now + 1000, task.schedule.timezone);
+      const at = position.inside ? now : position.nextBegin;
+      this.#setPending(entry, { ...activation, at, properties });
+      return;
+    }
+    if (status === "ERROR" && retryable && activation.retry < task.schedule.numRetries && task.enabled) {
+      const retry = activation.retry + 1;
+      const at = now + computeRetryDelay(retry, task.schedule.retryWaitSeconds * 1000);
+      this.#setPending(entry, { at, initial: activation.initial, retry, properties });
+      return;
+    }
+    this.#scheduleByTrigger(entry, activation.initial, false);
+  }
+
+  /** Writes the run and the task's new status/counters in one batch (read-modify-write of the stored task). */
+  async #persist(entry: Entry, run: RunRecord, update: (task: TaskRecord) => TaskRecord): Promise<void> {
+    const { store } = this.#o;
+    const stored = (await store.getTask(run.clusterId, run.type, run.taskId)) ?? entry.task;
+    const task = update(stored);
+    entry.task = { ...entry.task, ...pickProgressFields(task), ...pickSpec(stored) };
+    await store.batch([
+      { op: "putRun", run },
+      { op: "putTask", task },
+    ]);
+  }
+}
+
+function pickProgressFields(task: TaskRecord) {
+  const { status, successCount, errorCount, lastSuccess, lastError } = task;
+  return { status, successCount, errorCount, lastSuccess, lastError };
+}
+
+function pickSpec(task: TaskRecord) {
+  const { enabled, deleted, name, labels, properties, schedule } = task;
+  return { enabled, deleted, name, labels, properties, schedule };
+}
+
+/** Maps how a run ended to its status and cause. */
+function describeOutcome(error: unknown, signal: AbortSignal): { status: TaskStatus; cause: string } {
+  if (error === undefined) return { status: "DONE", cause: "" };
+  if (signal.aborted) {
+    const reason = signal.reason as RunCancelReason;
+    if (reason instanceof TaskStoppedError) return { status: "STOPPED", cause: reason.message };
+    if (reason instanceof OutOfWindowError) return { status: "WAITING", cause: reason.message };
+    if (reason instanceof SchedulerSuspendedError) return { status: "STOPPED", cause: CLOSED_CAUSE };
+    if (reason instanceof SchedulerClosedError) return { status: "ABORTED", cause: CLOSED_CAUSE };
+  }
+  return { status: "ERROR", cause: errorMessage(error) };
+}
