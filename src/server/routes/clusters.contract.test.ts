@@ -13,6 +13,7 @@ import * as v from "valibot";
 import { type FakeAgent, startFakeAgent } from "../../clients/scylla/testdata/fake-agent.ts";
 import { ServerConfigSchema } from "../../config/server.ts";
 import { ensureClusterServices } from "../../healthcheck/wiring.ts";
+import { Manager } from "../../manager/manager.ts";
 import { createMemoryStore } from "../../store/memory.ts";
 import type { Store } from "../../store/store.ts";
 import { createSilentLogger } from "../../util/log.ts";
@@ -74,22 +75,24 @@ let b: FakeAgent;
 let store: Store;
 let app: Hono;
 let deps: ServerDeps;
+let manager: Manager;
 
 beforeAll(async () => {
   a = await startFakeAgent("127.0.30.1", 0, "token");
   b = await startFakeAgent("127.0.30.2", a.port, "token");
   store = createMemoryStore();
-  deps = {
-    store,
-    config: v.parse(ServerConfigSchema, {}),
-    logger: createSilentLogger(),
-    metrics: new Registry(),
-  };
+  const config = v.parse(ServerConfigSchema, {});
+  const metrics = new Registry();
+  manager = new Manager({ store, config, metrics });
+  deps = { store, config, logger: createSilentLogger(), metrics, manager };
+  ensureClusterServices(deps);
+  await manager.start();
   app = new Hono();
   app.route("/", createApp(deps));
   app.route("/", createMetricsApp(deps));
 });
-afterAll(() => {
+afterAll(async () => {
+  await manager.close();
   a.stop();
   b.stop();
 });

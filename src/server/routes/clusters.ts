@@ -7,6 +7,7 @@ import type { Context, Hono } from "hono";
 import { ClusterInputSchema } from "../../cluster/model.ts";
 import { ValidationError } from "../../errors.ts";
 import { type ClusterServicesDeps, ensureClusterServices } from "../../healthcheck/wiring.ts";
+import { resolveClusterParam } from "../cluster-param.ts";
 import { parseJsonBody } from "../validate.ts";
 
 /** The API prefix of SM's routes. */
@@ -34,13 +35,14 @@ export function registerClusterRoutes(app: Hono, deps: ClusterServicesDeps): voi
     return c.body(null, 201);
   });
 
-  app.get(`${API_PREFIX}/cluster/:cluster_id`, async (c) =>
-    c.json(await services().clusters.get(decodeURIComponent(c.req.param("cluster_id")))),
-  );
+  app.get(`${API_PREFIX}/cluster/:cluster_id`, async (c) => {
+    const cluster = await resolveClusterParam(deps.store, c.req.param("cluster_id"));
+    return c.json(await services().clusters.get(cluster.id));
+  });
 
   app.put(`${API_PREFIX}/cluster/:cluster_id`, async (c) => {
     const { clusters } = services();
-    const existing = await clusters.resolve(decodeURIComponent(c.req.param("cluster_id")));
+    const existing = await resolveClusterParam(deps.store, c.req.param("cluster_id"));
     const input = await parseJsonBody(c, ClusterInputSchema);
     await clusters.put({ ...input, id: existing.id }, { signal: c.req.raw.signal });
     // SM echoes the body as sent; we answer the stored cluster instead, so credentials never come back.
@@ -53,7 +55,8 @@ export function registerClusterRoutes(app: Hono, deps: ClusterServicesDeps): voi
       alternatorCreds: readBoolQuery(c, "alternator_creds"),
       sslUserCert: readBoolQuery(c, "ssl_user_cert"),
     };
-    await services().clusters.delete(decodeURIComponent(c.req.param("cluster_id")), options);
+    const cluster = await resolveClusterParam(deps.store, c.req.param("cluster_id"));
+    await services().clusters.delete(cluster.id, options);
     return c.body(null, 200);
   });
 }

@@ -4,13 +4,14 @@
  */
 import type { Hono } from "hono";
 import { type ClusterServicesDeps, ensureClusterServices } from "../../healthcheck/wiring.ts";
+import { resolveClusterParam } from "../cluster-param.ts";
 import { API_PREFIX } from "./clusters.ts";
 
 /** Registers the status route. */
 export function registerStatusRoutes(app: Hono, deps: ClusterServicesDeps): void {
   app.get(`${API_PREFIX}/cluster/:cluster_id/status`, async (c) => {
-    const { clusters, healthcheck } = ensureClusterServices(deps);
-    const cluster = await clusters.resolve(decodeURIComponent(c.req.param("cluster_id")));
+    const { healthcheck } = ensureClusterServices(deps);
+    const cluster = await resolveClusterParam(deps.store, c.req.param("cluster_id"));
     return c.json(await healthcheck.status(cluster.id, c.req.raw.signal));
   });
 }
