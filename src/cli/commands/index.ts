@@ -1,0 +1,13 @@
+/**
+ * sctool's commands by name, loaded on demand. To add one: one line `name: () => import("./x.ts").then((m) => m.xCommand),`.
+ * @module
+ */
+import type { CommandLoader } from "../command.ts";
+
+/** Top-level commands (sub-commands hang off their parent's `subCommands`). */
+export const commands: Record<string, CommandLoader> = {
+  completion: () => import("./completion.ts").then((m) => m.completionCommand),
+  version: () => import("./version.ts").then((m) => m.versionCommand),
+  cluster: () => import("./cluster.ts").then((m) => m.clusterCommand),
+  status: () => import("./status.ts").then((m) => m.statusCommand),
+};

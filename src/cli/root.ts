@@ -1,0 +1,18 @@
+/**
+ * The root command of sctool / scylla-manager.
+ * @module
+ */
+import type { AnyCommand } from "./command.ts";
+import { commands } from "./commands/index.ts";
+
+/** The root command for `program` (`sctool` or `scylla-manager`). */
+export function createRootCommand(program: string): AnyCommand {
+  return {
+    meta: {
+      name: program,
+      description:
+        "Scylla Manager (TypeScript).\n\nA drop-in for Scylla Manager's sctool; documentation of the commands is available online at https://manager.docs.scylladb.com/.",
+    },
+    subCommands: commands,
+  };
+}
