@@ -112,7 +112,7 @@ export function toTaskJson(task: TaskRecord): Record<string, unknown> {
   if (task.deleted) json.deleted = true;
   json.schedule = {
     cron: JSON.stringify({ spec: schedule.cron, start_date: schedule.cron ? startDate : ZERO_TIME }),
-    window: schedule.window.length > 0 ? schedule.window : null,
+    window: schedule.window,
     timezone: schedule.timezone,
     start_date: startDate,
     interval: formatDuration(schedule.intervalSeconds * 1000),

@@ -6,6 +6,7 @@ import type { Hono } from "hono";
 import type { ServerDeps } from "../deps.ts";
 import { registerClusterRoutes } from "./clusters.ts";
 import { registerStatusRoutes } from "./status.ts";
+import { registerSchedulerRoutes } from "./tasks.ts";
 import { registerVersionRoutes } from "./version.ts";
 
 /** Registers all routes on `app`. */
@@ -13,4 +14,5 @@ export function registerRoutes(app: Hono, deps: ServerDeps): void {
   registerVersionRoutes(app, deps);
   registerClusterRoutes(app, deps);
   registerStatusRoutes(app, deps);
+  registerSchedulerRoutes(app, deps);
 }

@@ -1,0 +1,314 @@
+/**
+ * Contract test of the task, run, history and suspend routes: responses validated against
+ * contracts/scylla-manager.json (swagger 2.0 → draft-04 via ajv-draft-04), made strict (no unknown keys) except for
+ * SM's own documented deviations, listed once in DEVIATIONS. Bad input is checked for status, message and that
+ * nothing was stored.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Ajv from "ajv-draft-04";
+import type { Hono } from "hono";
+import { Registry } from "prom-client";
+import * as v from "valibot";
+import { ServerConfigSchema } from "../../config/server.ts";
+import { Manager } from "../../manager/manager.ts";
+import { makeCluster } from "../../manager/testing.ts";
+import { createMemoryStore } from "../../store/memory.ts";
+import type { Store } from "../../store/store.ts";
+import { createSilentLogger } from "../../util/log.ts";
+import { createApp } from "../app.ts";
+
+/**
+ * SM's actual JSON vs its swagger (reference/sm-surface.md §7.2), i.e. what real SM sends and we send too:
+ * - Task (GET /task/{type}/{id}) also carries `status, success_count, error_count, last_success, last_error`,
+ *   `deleted` (only when true) and the legacy untagged `Tags` key; `enabled` is omitted when false.
+ * - TaskListItem likewise carries `Tags`.
+ * - TaskRun carries `owner` (always "").
+ * - Schedule `cron` is a JSON string `{"spec":...,"start_date":...}` (still a string, so the schema holds).
+ * - GET /tasks answers `null` when empty; the synthetic "latest" run of a task without runs has the nil UUID.
+ */
+const DEVIATIONS = {
+  Task: ["status", "success_count", "error_count", "last_success", "last_error", "deleted", "Tags"],
+  TaskListItem: ["Tags", "deleted"],
+  TaskRun: ["owner"],
+};
+
+const swagger = JSON.parse(
+  readFileSync(join(import.meta.dir, "../../../../shared/contracts/scylla-manager.json"), "utf8"),
+) as { definitions: Record<string, Record<string, unknown>> };
+
+/** swagger's `x-nullable` → draft-04 `type: [t, "null"]`, recursively. */
+function nullable(schema: unknown): unknown {
+  if (schema === null || typeof schema !== "object") return schema;
+  if (Array.isArray(schema)) return schema.map(nullable);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) out[key] = nullable(value);
+  if (out["x-nullable"] === true && typeof out.type === "string") out.type = [out.type, "null"];
+  return out;
+}
+
+function strict(schema: unknown, extra: string[] = []): unknown {
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return schema;
+  const out: Record<string, unknown> = { ...(nullable(schema) as Record<string, unknown>) };
+  if (out.properties) {
+    const properties: Record<string, unknown> = { ...(out.properties as Record<string, unknown>) };
+    for (const name of extra) properties[name] = {};
+    out.properties = properties;
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+for (const format of ["byte", "float", "uint64", "int64", "int32", "date-time", "uuid", "int"])
+  ajv.addFormat(format, true);
+ajv.addSchema(
+  {
+    id: "sm",
+    definitions: {
+      ...(nullable(swagger.definitions) as object),
+      Task: strict(swagger.definitions.Task, DEVIATIONS.Task),
+      TaskListItem: strict(swagger.definitions.TaskListItem, DEVIATIONS.TaskListItem),
+      TaskRun: strict(swagger.definitions.TaskRun, DEVIATIONS.TaskRun),
+      Schedule: strict(swagger.definitions.Schedule),
+      SuspendDetails: strict(swagger.definitions.SuspendDetails),
+      ErrorResponse: strict(swagger.definitions.ErrorResponse),
+    },
+  },
+  "sm",
+);
+function check(schema: object, value: unknown): string {
+  const validate = ajv.compile(schema);
+  return validate(value) ? "" : ajv.errorsText(validate.errors);
+}
+const ref = (name: string) => ({ $ref: `sm#/definitions/${name}` });
+const arrayOf = (name: string) => ({ type: "array", items: ref(name) });
+
+const CID = "22222222-2222-4222-8222-222222222222";
+let store: Store;
+let manager: Manager;
+let app: Hono;
+
+beforeAll(async () => {
+  store = createMemoryStore();
+  await store.putCluster(makeCluster(CID, "prod"));
+  const config = v.parse(ServerConfigSchema, {});
+  const metrics = new Registry();
+  manager = new Manager({ store, config, metrics, enableTestRunners: true });
+  manager.registerRunner("healthcheck", { run: async () => undefined });
+  await manager.start();
+  app = createApp({ store, config, logger: createSilentLogger(), metrics, manager });
+});
+afterAll(async () => {
+  await manager.close();
+});
+
+async function call(method: string, path: string, body?: unknown) {
+  const response = await app.request(`/api/v1${path}`, {
+    method,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text === "" ? undefined : JSON.parse(text) };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("task routes", () => {
+  let id = "";
+
+  test("GET /tasks of a cluster with none → null", async () => {
+    const res = await call("GET", `/cluster/${CID}/tasks`);
+    expect(res.status).toBe(200);
+    expect(res.json).toBeNull();
+  });
+
+  test("POST /tasks → 201, Location, empty body; cluster addressed by name", async () => {
+    const res = await call("POST", "/cluster/prod/tasks", {
+      type: "mock",
+      name: "long",
+      enabled: true,
+      schedule: {
+        cron: "0 23 * * SAT",
+        timezone: "Europe/Warsaw",
+        num_retries: 3,
+        retry_wait: "10m",
+        window: ["Sat-22:00", "Sun-6:00"],
+      },
+      properties: { duration: "1s" },
+    });
+    expect(res.status).toBe(201);
+    expect(res.json).toBeUndefined();
+    const location = res.headers.get("Location") ?? "";
+    expect(location).toMatch(new RegExp(`^/api/v1/cluster/${CID}/task/mock/[0-9a-f-]{36}$`));
+    id = location.split("/").pop() ?? "";
+  });
+
+  test("GET /task/{type}/{id} → Task with SM's quirks", async () => {
+    const res = await call("GET", `/cluster/${CID}/task/mock/${id}`);
+    expect(res.status).toBe(200);
+    expect(check(ref("Task"), res.json)).toBe("");
+    expect(res.json.enabled).toBe(true);
+    expect(res.json.Tags).toBeNull();
+    expect(JSON.parse(res.json.schedule.cron).spec).toBe("0 23 * * SAT");
+    expect(res.json.schedule).toMatchObject({
+      retry_wait: "10m",
+      interval: "",
+      num_retries: 3,
+      timezone: "Europe/Warsaw",
+    });
+  });
+
+  test("GET /tasks → TaskListItems with next activation; short=true → 4 keys", async () => {
+    const res = await call("GET", `/cluster/${CID}/tasks`);
+    expect(check(arrayOf("TaskListItem"), res.json)).toBe("");
+    // Saturday 23:00 in Warsaw (UTC+1 in winter) is 22:00Z; the window opens Saturday 22:00 local.
+    expect(new Date(res.json[0].next_activation).getUTCDay()).toBe(6);
+    expect(res.json[0].next_activation.slice(11, 19)).toBe("22:00:00");
+    const short = await call("GET", `/cluster/${CID}/tasks?short=true&type=mock`);
+    expect(Object.keys(short.json[0]).sort()).toEqual(["cluster_id", "id", "name", "type"]);
+  });
+
+  test("PUT disables: enabled omitted; hidden from the list without all=true", async () => {
+    const res = await call("PUT", `/cluster/${CID}/task/mock/${id}`, {
+      enabled: false,
+      schedule: { cron: "0 23 * * SAT" },
+    });
+    expect(res.status).toBe(200);
+    expect(check(ref("Task"), res.json)).toBe("");
+    expect("enabled" in res.json).toBe(false);
+    expect((await call("GET", `/cluster/${CID}/tasks`)).json).toBeNull();
+    expect((await call("GET", `/cluster/${CID}/tasks?all=true`)).json).toHaveLength(1);
+  });
+
+  test("runs: latest before any run is the synthetic NEW run; history [] then runs", async () => {
+    const latest = await call("GET", `/cluster/${CID}/task/mock/${id}/latest`);
+    expect(latest.json.run).toMatchObject({ status: "NEW", id: "00000000-0000-0000-0000-000000000000" });
+    expect((await call("GET", `/cluster/${CID}/task/mock/${id}/history`)).json).toEqual([]);
+    expect((await call("PUT", `/cluster/${CID}/task/mock/${id}/start?continue=true`)).status).toBe(200);
+    await sleep(50);
+    const running = await call("GET", `/cluster/${CID}/task/mock/${id}/~0`);
+    expect(check(ref("TaskRun"), running.json.run)).toBe("");
+    expect(running.json.run.status).toBe("RUNNING");
+    expect((await call("PUT", `/cluster/${CID}/task/mock/${id}/stop`)).status).toBe(200);
+    await sleep(50);
+    const history = await call("GET", `/cluster/${CID}/task/mock/${id}/history?limit=5`);
+    expect(check(arrayOf("TaskRun"), history.json)).toBe("");
+    expect(history.json[0]).toMatchObject({ status: "STOPPED", cause: "task was stopped" });
+    const byId = await call("GET", `/cluster/${CID}/task/mock/${id}/${history.json[0].id}`);
+    expect(byId.json.run.id).toBe(history.json[0].id);
+    expect((await call("GET", `/cluster/${CID}/task/mock/${id}/~1`)).status).toBe(404);
+  });
+
+  test("DELETE is soft: gone from the API, the name is free again", async () => {
+    expect((await call("DELETE", `/cluster/${CID}/task/mock/${id}`)).status).toBe(200);
+    expect((await call("GET", `/cluster/${CID}/task/mock/${id}`)).status).toBe(404);
+    const stored = await store.getTask(CID, "mock", id);
+    expect(stored).toMatchObject({ deleted: true, enabled: false, name: "" });
+    const again = await call("POST", `/cluster/${CID}/tasks`, {
+      type: "mock",
+      name: "long",
+      schedule: { cron: "@daily" },
+    });
+    expect(again.status).toBe(201);
+  });
+
+  test("healthcheck progress → 400; target of a type without one → 400", async () => {
+    const hc = await call("POST", `/cluster/${CID}/tasks`, {
+      type: "healthcheck",
+      name: "cql",
+      schedule: { cron: "@hourly" },
+    });
+    const hcId = hc.headers.get("Location")?.split("/").pop();
+    const res = await call("GET", `/cluster/${CID}/task/healthcheck/${hcId}/latest`);
+    expect(res.status).toBe(400);
+    expect((await call("GET", `/cluster/${CID}/tasks/mock/target`)).status).toBe(400);
+  });
+});
+
+describe("bad input: SM's status codes, clear messages, nothing stored", () => {
+  const cases: [string, unknown, number, string][] = [
+    ["invalid cron", { type: "mock", schedule: { cron: "not a cron" } }, 400, "invalid cron spec"],
+    ["odd window", { type: "mock", schedule: { window: ["Mon-1:00"] } }, 400, "even number of points"],
+    ["window begin = end", { type: "mock", schedule: { window: ["1:00", "1:00"] } }, 400, "begin equals end"],
+    [
+      "unknown timezone",
+      { type: "mock", schedule: { cron: "@daily", timezone: "Nowhere/Land" } },
+      400,
+      "unknown time zone",
+    ],
+    ["retry_wait in ms", { type: "mock", schedule: { retry_wait: "500ms" } }, 400, "invalid retry_wait"],
+    ["name that is a UUID", { type: "mock", name: CID }, 400, "must not be a UUID"],
+    ["duplicate name", { type: "mock", name: "long", schedule: { cron: "@daily" } }, 400, "already used"],
+    ["unknown task type", { type: "nope" }, 400, 'unrecognized TaskType "nope"'],
+    ["type without a runner", { type: "backup" }, 400, 'unsupported task type "backup"'],
+    ["body id", { type: "mock", id: CID }, 400, "unexpected ID"],
+    ["malformed JSON", "{not json", 400, "malformed request"],
+  ];
+  for (const [what, body, status, message] of cases) {
+    test(what, async () => {
+      const before = (await store.listTasks(CID, { includeDeleted: true })).length;
+      const res = await call("POST", `/cluster/${CID}/tasks`, body);
+      expect(res.status).toBe(status);
+      expect(res.json.message).toContain(message);
+      expect(check(ref("ErrorResponse"), res.json)).toBe("");
+      expect((await store.listTasks(CID, { includeDeleted: true })).length).toBe(before);
+    });
+  }
+
+  test("unknown cluster → 404; unknown task → 404; bad type → 400", async () => {
+    const cluster = await call("GET", "/cluster/nope/tasks");
+    expect(cluster.status).toBe(404);
+    expect(cluster.json.message).toContain("get resource");
+    expect((await call("GET", `/cluster/${CID}/task/mock/${CID}`)).status).toBe(404);
+    expect((await call("GET", `/cluster/${CID}/task/bogus/${CID}`)).status).toBe(400);
+    expect((await call("GET", `/cluster/${CID}/task/mock/not-a-uuid`)).status).toBe(400);
+  });
+});
+
+describe("suspend routes", () => {
+  test("details, suspend, 409 with fail_if_running_tasks, resume", async () => {
+    expect((await call("GET", `/cluster/${CID}/suspended`)).json).toBe(false);
+    const details = await call("GET", `/cluster/${CID}/suspended/details`);
+    expect(check(ref("SuspendDetails"), details.json)).toBe("");
+    const run = await call("POST", `/cluster/${CID}/tasks`, { type: "mock", properties: { duration: "5s" } });
+    expect(run.status).toBe(201);
+    await sleep(30);
+    const refused = await call("PUT", `/cluster/${CID}/suspended?suspend_policy=fail_if_running_tasks`, true);
+    expect(refused.status).toBe(409);
+    expect((await call("PUT", `/cluster/${CID}/suspended?suspend_policy=bogus`, true)).status).toBe(400);
+    expect((await call("PUT", `/cluster/${CID}/suspended`, '"yes"')).status).toBe(400);
+    expect((await call("PUT", `/cluster/${CID}/suspended?allow_task_type=healthcheck`, true)).status).toBe(400);
+    expect((await call("PUT", `/cluster/${CID}/suspended?allow_task_type=backup`, true)).status).toBe(200);
+    expect((await call("GET", `/cluster/${CID}/suspended/details`)).json).toEqual({
+      suspended: true,
+      allow_task_type: "backup",
+    });
+    const blocked = await call("POST", `/cluster/${CID}/tasks`, { type: "mock" });
+    expect(blocked.status).toBe(400);
+    expect(blocked.json.message).toBe("cluster is suspended, scheduling tasks is not allowed");
+    const list = await call("GET", `/cluster/${CID}/tasks?all=true&type=mock`);
+    expect(list.json.every((t: { suspended: boolean }) => t.suspended)).toBe(true);
+    expect((await call("PUT", `/cluster/${CID}/suspended?start_tasks=false`, false)).status).toBe(200);
+    expect((await call("GET", `/cluster/${CID}/suspended`)).json).toBe(false);
+  });
+});
+
+describe("openapi and auth", () => {
+  test("GET /openapi.json serves the contract plus our extensions", async () => {
+    const res = await call("GET", "/openapi.json");
+    expect(res.json.swagger).toBe("2.0");
+    expect(res.json.paths["/cluster/{cluster_id}/tasks"]).toBeDefined();
+    expect(res.json.paths["/openapi.json"]).toBeDefined();
+    expect(res.json.securityDefinitions.bearer.type).toBe("apiKey");
+  });
+
+  test("with auth_token, the task API needs the bearer token", async () => {
+    const config = v.parse(ServerConfigSchema, { auth_token: "s3cret" });
+    const authed = createApp({ store, config, logger: createSilentLogger(), metrics: new Registry(), manager });
+    expect((await authed.request(`/api/v1/cluster/${CID}/tasks`)).status).toBe(401);
+    const ok = await authed.request(`/api/v1/cluster/${CID}/tasks`, { headers: { authorization: "Bearer s3cret" } });
+    expect(ok.status).toBe(200);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Task collection routes (reference/sm-surface.md §1.2): `GET/POST /cluster/{cluster_id}/tasks` and the dry-run
+ * `GET /cluster/{cluster_id}/tasks/{type}/target` (SM reads a JSON body on that GET).
+ * @module
+ */
+import type { Hono } from "hono";
+import * as v from "valibot";
+import { ValidationError } from "../../errors.ts";
+import { TaskUpdateSchema } from "../../manager/task-json.ts";
+import { NIL_UUID } from "../../util/uuid.ts";
+import type { ServerDeps } from "../deps.ts";
+import { parseJsonBody } from "../validate.ts";
+import { registerOpenApiRoutes } from "./openapi.ts";
+import { registerSuspendRoutes } from "./suspend.ts";
+import { registerTaskRoutes } from "./task.ts";
+import { API_PREFIX, clusterOf, readBool, requireManager, taskTypeOf, toTaskListItemJson } from "./tasks-common.ts";
+
+const CreateTaskSchema = v.object({ ...TaskUpdateSchema.entries, id: v.optional(v.nullable(v.string())) });
+
+/** Registers every scheduler route: task collection and items, suspend/resume and the OpenAPI document. */
+export function registerSchedulerRoutes(app: Hono, deps: ServerDeps): void {
+  registerTaskCollectionRoutes(app, deps);
+  registerTaskRoutes(app, deps);
+  registerSuspendRoutes(app, deps);
+  registerOpenApiRoutes(app, deps);
+}
+
+/** Registers the task collection routes. */
+export function registerTaskCollectionRoutes(app: Hono, deps: ServerDeps): void {
+  app.get(`${API_PREFIX}/cluster/:cluster_id/tasks`, async (c) => {
+    const manager = requireManager(deps);
+    const cluster = await clusterOf(c, deps);
+    const type = c.req.query("type") || undefined;
+    if (type !== undefined) taskTypeOf(type);
+    const entries = await manager.tasks.list(cluster.id, {
+      all: readBool(c, "all"),
+      type,
+      status: c.req.query("status") || undefined,
+      taskId: c.req.query("task_id") || undefined,
+    });
+    // SM answers null for an empty list here (a nil Go slice), unlike /clusters and /history.
+    if (entries.length === 0) return c.json(null);
+    if (readBool(c, "short")) {
+      return c.json(
+        entries.map(({ task }) => ({ cluster_id: task.clusterId, type: task.type, id: task.id, name: task.name })),
+      );
+    }
+    return c.json(entries.map(toTaskListItemJson));
+  });
+
+  app.post(`${API_PREFIX}/cluster/:cluster_id/tasks`, async (c) => {
+    const manager = requireManager(deps);
+    const cluster = await clusterOf(c, deps);
+    const body = await parseJsonBody(c, CreateTaskSchema);
+    if (body.id && body.id !== NIL_UUID) throw new ValidationError("malformed request: unexpected ID");
+    taskTypeOf(body.type);
+    const task = await manager.tasks.create(await manager.tasks.fromUpdate(cluster.id, body));
+    c.header("Location", `${API_PREFIX}/cluster/${cluster.id}/task/${task.type}/${task.id}`);
+    return c.body(null, 201);
+  });
+
+  app.get(`${API_PREFIX}/cluster/:cluster_id/tasks/:task_type/target`, async (c) => {
+    const manager = requireManager(deps);
+    const cluster = await clusterOf(c, deps);
+    const type = taskTypeOf(c.req.param("task_type"));
+    const runner = manager.runnerOf(type);
+    if (!runner?.getTarget) throw new ValidationError(`invalid task type "${type}": no target for this type`);
+    const body = await parseJsonBody(c, TaskUpdateSchema);
+    const properties = body.properties ?? {};
+    const validated = runner.validateProperties ? await runner.validateProperties(cluster.id, properties) : properties;
+    return c.json(await runner.getTarget(cluster.id, validated));
+  });
+}
