@@ -54,7 +54,15 @@ async function sctool(...argv: string[]) {
   let stdout = "";
   let stderr = "";
   const code = await runCli(["--api-url", apiUrl, ...argv], {
-    io: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { SCTOOL_ASCII_TABLES: "1" } },
+    io: {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      env: { SCTOOL_ASCII_TABLES: "1" },
+    },
   });
   return { code, stdout, stderr };
 }
