@@ -32,9 +32,9 @@ describe("ManagerApiClient", () => {
     const daemon = await start({ http: "127.0.50.20:0" });
     const api = client({ apiUrl: `${daemon.urls.http}/api/v1` });
     expect(await api.request("GET", "/version")).toEqual({ version: MANAGER_VERSION });
-    const error = await api
+    const error = (await api
       .request("GET", "/nope", { query: { a: ["x", "y"], b: undefined } })
-      .catch((e: ManagerApiError) => e);
+      .catch((e: unknown) => e)) as ManagerApiError;
     expect(error).toBeInstanceOf(ManagerApiError);
     expect(error.status).toBe(404);
     expect(error.message).toBe("find endpoint for path /api/v1/nope - make sure api-url is correct");
