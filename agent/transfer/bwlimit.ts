@@ -21,14 +21,31 @@ export function parseRate(rate: string): number {
   return Math.round(Number(match[1]) * (UNITS[unit] ?? 1024));
 }
 
-/** Formats bytes per second the way rclone reports it (`"100Mi"`-style without the i: `"100M"`); 0 → "off". */
+/** Formats bytes per second as rclone's SizeSuffix does (`"100M"`, `"512k"`, `"1.5G"`); 0 → "off". */
 export function formatRate(bytesPerSecond: number): string {
   if (bytesPerSecond <= 0) return "off";
   for (const unit of ["P", "T", "G", "M", "K"]) {
     const size = UNITS[unit]!;
-    if (bytesPerSecond >= size && bytesPerSecond % size === 0) return `${bytesPerSecond / size}${unit}`;
+    if (bytesPerSecond >= size) {
+      const value = Math.round((bytesPerSecond / size) * 1000) / 1000;
+      return `${value}${unit === "K" ? "k" : unit}`;
+    }
   }
   return `${bytesPerSecond}B`;
+}
+
+/**
+ * The `core/bwlimit` answer: `rate` as in SM's swagger (`Bandwidth`), plus rclone's byte counts
+ * (-1 = unlimited).
+ */
+export function describeRate(limiter: BandwidthLimiter): {
+  rate: string;
+  bytesPerSecond: number;
+  bytesPerSecondTx: number;
+  bytesPerSecondRx: number;
+} {
+  const bytes = limiter.rate > 0 ? limiter.rate : -1;
+  return { rate: formatRate(limiter.rate), bytesPerSecond: bytes, bytesPerSecondTx: bytes, bytesPerSecondRx: bytes };
 }
 
 /** How much the bucket may run ahead of the rate, in seconds: small so short windows stay within ~10 %. */

@@ -1,4 +1,4 @@
-export { BandwidthLimiter, createThrottleStream, formatRate, parseRate } from "./bwlimit.ts";
+export { BandwidthLimiter, createThrottleStream, describeRate, formatRate, parseRate } from "./bwlimit.ts";
 export { checkEtag, HashingStream, type StreamDigest } from "./checksum.ts";
 export { type TransferFileOptions, type TransferResult, transferFile } from "./copy.ts";
 export { CorruptedTransferError } from "./errors.ts";

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { BandwidthLimiter, createThrottleStream, formatRate, parseRate } from "./bwlimit.ts";
+import { BandwidthLimiter, createThrottleStream, describeRate, formatRate, parseRate } from "./bwlimit.ts";
 import { checkEtag, HashingStream } from "./checksum.ts";
 import { forEachInPool, TransferPool } from "./pool.ts";
 
@@ -34,6 +34,14 @@ describe("rates", () => {
   test("formatRate round-trips", () => {
     expect(formatRate(100 * MiB)).toBe("100M");
     expect(formatRate(0)).toBe("off");
+    expect(formatRate(512 * 1024)).toBe("512k");
+    expect(describeRate(new BandwidthLimiter(MiB))).toEqual({
+      rate: "1M",
+      bytesPerSecond: MiB,
+      bytesPerSecondTx: MiB,
+      bytesPerSecondRx: MiB,
+    });
+    expect(describeRate(new BandwidthLimiter(0)).bytesPerSecond).toBe(-1);
     expect(parseRate(formatRate(1536 * 1024))).toBe(1536 * 1024);
   });
 });
