@@ -1,4 +1,6 @@
+import { describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { CreateBucketCommand, DeleteBucketCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { createS3Backend } from "../../agent/providers/s3.ts";
 import { runProviderSuite } from "./provider-suite.ts";
@@ -43,3 +45,37 @@ runProviderSuite(
   },
   skip,
 );
+
+describe.skipIf(skip !== undefined)(`s3 (${server}) credentials`, () => {
+  test("env_auth takes keys from the environment (the SDK default chain)", async () => {
+    const saved = { id: env.AWS_ACCESS_KEY_ID, secret: env.AWS_SECRET_ACCESS_KEY };
+    env.AWS_ACCESS_KEY_ID = env.SM_EXT_S3_KEY;
+    env.AWS_SECRET_ACCESS_KEY = env.SM_EXT_S3_SECRET;
+    try {
+      const backend = createS3Backend({ provider: "Minio", endpoint });
+      const bucket = `sm-env-${randomBytes(4).toString("hex")}`;
+      await backend.client.send(new CreateBucketCommand({ Bucket: bucket }));
+      await backend.write(`${bucket}/k.txt`, Readable.from([Buffer.from("env")]), { size: 3 });
+      expect((await backend.stat(`${bucket}/k.txt`))?.size).toBe(3);
+      await backend.purge(bucket);
+      await backend.client.send(new DeleteBucketCommand({ Bucket: bucket }));
+    } finally {
+      env.AWS_ACCESS_KEY_ID = saved.id;
+      env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      if (saved.id === undefined) delete env.AWS_ACCESS_KEY_ID;
+      if (saved.secret === undefined) delete env.AWS_SECRET_ACCESS_KEY;
+    }
+  });
+
+  test.skipIf(server === "moto")(
+    "env_auth off and no keys means anonymous requests, which a private bucket refuses",
+    async () => {
+      const backend = createS3Backend({ provider: "Minio", endpoint, env_auth: false });
+      const list = async () => {
+        for await (const _ of backend.list("some-bucket")) {
+        }
+      };
+      await expect(list()).rejects.toMatchObject({ name: "PermissionBackendError" });
+    },
+  );
+});
