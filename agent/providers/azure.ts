@@ -116,7 +116,7 @@ export class AzureBackend implements Backend {
     try {
       const props = await this.#blob(bucket, key).getProperties();
       return {
-        path: key,
+        path: baseName(key),
         name: baseName(key),
         size: props.contentLength ?? 0,
         modTime: props.lastModified ?? new Date(0),

@@ -85,7 +85,7 @@ export class GcsBackend implements Backend {
     try {
       const [meta] = await this.#file(bucket, key).getMetadata();
       return {
-        path: key,
+        path: baseName(key),
         name: baseName(key),
         size: Number(meta.size ?? 0),
         modTime: new Date(meta.updated ?? 0),

@@ -90,7 +90,7 @@ export class LocalBackend implements Backend {
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<void> {
     const clean = cleanRelativePath(path);
     if (clean === "" || (this.#bucketed && !clean.includes("/"))) {
-      throw new PermissionBackendError(`cannot write ${this.#label(clean)}: a file path is required`);
+      throw new InvalidArgumentBackendError(`cannot write ${this.#label(clean)}: a file path is required`);
     }
     await this.#checkBucket(clean);
     const full = await this.#jail.resolve(clean);

@@ -51,7 +51,7 @@ export interface Backend {
 
   /** Lists the entries under `dir` ("" = root). Throws `NotFoundBackendError` when the directory/bucket does not exist. */
   list(dir: string, options?: ListOptions): AsyncIterable<ObjectEntry>;
-  /** Metadata of one file, or undefined when missing. */
+  /** Metadata of one file (its `path` is the last segment, like `name`), or undefined when missing. */
   stat(path: string): Promise<ObjectEntry | undefined>;
   /** Reads a whole file as a stream. Throws `NotFoundBackendError` when missing. */
   read(path: string, signal?: AbortSignal): Promise<Readable>;

@@ -96,7 +96,7 @@ export class S3Backend implements Backend {
       const etag = unquoteEtag(head.ETag);
       const md5 = this.#config.etagIsMd5 && etag !== undefined && /^[0-9a-f]{32}$/.test(etag) ? etag : undefined;
       return {
-        path: key,
+        path: baseName(key),
         name: baseName(key),
         size: head.ContentLength ?? 0,
         modTime: head.LastModified ?? new Date(0),
