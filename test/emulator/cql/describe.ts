@@ -48,7 +48,7 @@ function literal(v: unknown): string {
 
 /** `CREATE KEYSPACE ...` as Scylla prints it. */
 export function describeKeyspace(k: KeyspaceDef): string {
-  let s = `CREATE KEYSPACE ${quoteIdent(k.name)} WITH replication = ${literal(k.replication)} AND durable_writes = ${k.durableWrites}`;
+  let s = `CREATE KEYSPACE ${quoteIdent(k.name)} WITH replication = ${literal({ class: k.replication.class, ...k.replication })} AND durable_writes = ${k.durableWrites}`;
   if (k.tablets) s += ` AND tablets = {'enabled': true${k.initialTablets ? `, 'initial': ${k.initialTablets}` : ""}}`;
   return `${s};`;
 }

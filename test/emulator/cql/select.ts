@@ -110,7 +110,9 @@ export function planSelect(stmt: SelectStatement, table: VirtualTable): SelectPl
         const seen = new Set<string>();
         encoded = encoded.filter((r) => {
           const k = r.map((c) => c?.toString("hex") ?? "-").join("|");
-          return seen.has(k) ? false : (seen.add(k), true);
+          if (seen.has(k)) return false;
+          seen.add(k);
+          return true;
         });
       }
       const offset = page.pagingState && page.pagingState.length >= 4 ? page.pagingState.readUInt32BE(0) : 0;

@@ -181,7 +181,8 @@ function parseTableOptions(c: Cursor): TableOptions {
       c.expect("(");
       do {
         const column = c.identifier();
-        const order = c.accept("desc") ? "desc" : (c.accept("asc"), "asc");
+        const order = c.accept("desc") ? "desc" : "asc";
+        if (order === "asc") c.accept("asc");
         out.clusteringOrder.push({ column, order });
       } while (c.accept(","));
       c.expect(")");

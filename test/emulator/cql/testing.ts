@@ -1,0 +1,77 @@
+/**
+ * Test fixture: an emulated cluster's shared state with only CQL listeners, on fixed IPs (port 9042 per IP),
+ * for the CQL tests (B1's startCluster brings up every listener; these tests need CQL only).
+ */
+
+import { createClock } from "../clock.ts";
+import { EmulatedClusterState, EmulatedNode } from "../cluster-state.ts";
+import type { NodeSettings, NodeTlsSettings } from "../node-context.ts";
+import { createRandom } from "../random.ts";
+import { defaultSchemaSpec } from "../schema/default.ts";
+import { applySchemaSpec } from "../schema/spec.ts";
+import type { SchemaSpec } from "../schema/types.ts";
+import { createTopology, parseDcs } from "../topology/topology.ts";
+import { type CqlServer, startCqlServer } from "./server.ts";
+
+export interface TestCqlClusterOptions {
+  /** e.g. "127.0.16." (engineer C's range is 127.0.16.x–127.0.19.x). */
+  ipPrefix: string;
+  dcs?: string;
+  seed?: number;
+  schema?: SchemaSpec | null;
+  auth?: { username: string; password: string };
+  tls?: NodeTlsSettings;
+  cqlPort?: number;
+}
+
+export interface TestCqlCluster {
+  state: EmulatedClusterState;
+  nodes: EmulatedNode[];
+  servers: CqlServer[];
+  close(): Promise<void>;
+}
+
+function settings(options: TestCqlClusterOptions): NodeSettings {
+  return {
+    clusterName: "emulated",
+    version: "2025.1.0",
+    releaseVersion: "2025.1.0-0.20250101.000000000000",
+    auth: options.auth,
+    authenticator: options.auth ? "PasswordAuthenticator" : "AllowAllAuthenticator",
+    restPort: 10000,
+    cqlPort: options.cqlPort ?? 9042,
+    cqlSslPort: 9142,
+    tls: options.tls,
+    prometheusPort: 9180,
+    alternator: { enabled: false, port: 8000, enforceAuthorization: false },
+    uuidSstableIdentifiers: true,
+    tabletsEnabled: false,
+    shards: 2,
+    memoryPerShard: 1 << 30,
+    objectStorageEndpoints: {},
+  };
+}
+
+/** Builds the cluster state and starts a CQL server per node. */
+export async function startTestCqlCluster(options: TestCqlClusterOptions): Promise<TestCqlCluster> {
+  const seed = options.seed ?? 1;
+  const topology = createTopology({
+    dcs: parseDcs(options.dcs ?? "dc1:3,dc2:3"),
+    ipPrefix: options.ipPrefix,
+    seed,
+    tokensPerNode: 16,
+  });
+  const state = new EmulatedClusterState(topology, createClock(), seed, 2);
+  const schema = options.schema === undefined ? defaultSchemaSpec() : options.schema;
+  if (schema) applySchemaSpec(state.schema, schema, createRandom(seed));
+  const nodes = topology.nodes.map((n) => new EmulatedNode(n.ip, `/nonexistent/${n.ip}`, settings(options), state));
+  state.nodes.push(...nodes);
+  const servers: CqlServer[] = [];
+  try {
+    for (const n of nodes) servers.push(await startCqlServer(n));
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw err;
+  }
+  return { state, nodes, servers, close: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+}
