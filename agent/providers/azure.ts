@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { pipeline, type Readable } from "node:stream";
+import { addAbortSignal, pipeline, type Readable } from "node:stream";
 import {
   AnonymousCredential,
   BlobServiceClient,
@@ -161,6 +161,7 @@ export class AzureBackend implements Backend {
       streamError ??= err ?? undefined;
     });
     input.on("error", () => {});
+    if (options.signal !== undefined) addAbortSignal(options.signal, input); // stop reading the source at once
     // Block ids must all have the same length; a random prefix keeps concurrent writers of one name apart.
     const prefix = randomBytes(8).toString("hex");
     const ids: string[] = [];

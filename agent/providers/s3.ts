@@ -1,4 +1,4 @@
-import { pipeline, type Readable } from "node:stream";
+import { addAbortSignal, pipeline, type Readable } from "node:stream";
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -143,6 +143,7 @@ export class S3Backend implements Backend {
     });
     // Errors are taken from the pipeline callback; the SDK may drop its listener before the stream fails.
     input.on("error", () => {});
+    if (options.signal !== undefined) addAbortSignal(options.signal, input); // stop reading the source at once
     let etag: string | undefined;
     try {
       if (options.size !== undefined && options.size <= partSize) {

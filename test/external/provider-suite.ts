@@ -187,6 +187,21 @@ export function runProviderSuite(name: string, setup: () => Promise<SuiteTarget>
       expect(await readText(t.backend, p("bad/keep.txt"))).toBe("v1");
     }, 60_000);
 
+    test("stopping a transfer (job/stop) aborts it and leaves nothing visible", async () => {
+      const controller = new AbortController();
+      async function* slow(): AsyncGenerator<Buffer> {
+        for (let i = 0; i < 200; i++) {
+          if (i === 20) controller.abort(new Error("job stopped"));
+          yield Buffer.alloc(MiB, i);
+          await Bun.sleep(1);
+        }
+      }
+      const write = t.backend.write(p("stop/aborted.bin"), Readable.from(slow()), { signal: controller.signal });
+      await expect(write).rejects.toThrow();
+      expect(await t.backend.stat(p("stop/aborted.bin"))).toBeUndefined();
+      if (t.countIncompleteUploads !== undefined) expect(await t.countIncompleteUploads()).toBe(0);
+    }, 60_000);
+
     test("the shared bandwidth limit holds within 10% across concurrent transfers", async () => {
       const rate = 3 * MiB;
       const limiter = new BandwidthLimiter(rate);
