@@ -46,9 +46,14 @@ function literal(v: unknown): string {
   return `'${String(v).replace(/'/g, "''")}'`;
 }
 
+function replicationClassFirst(r: KeyspaceDef["replication"]): Record<string, string> {
+  const { class: cls, ...factors } = r;
+  return { class: cls, ...factors };
+}
+
 /** `CREATE KEYSPACE ...` as Scylla prints it. */
 export function describeKeyspace(k: KeyspaceDef): string {
-  let s = `CREATE KEYSPACE ${quoteIdent(k.name)} WITH replication = ${literal({ class: k.replication.class, ...k.replication })} AND durable_writes = ${k.durableWrites}`;
+  let s = `CREATE KEYSPACE ${quoteIdent(k.name)} WITH replication = ${literal(replicationClassFirst(k.replication))} AND durable_writes = ${k.durableWrites}`;
   if (k.tablets) s += ` AND tablets = {'enabled': true${k.initialTablets ? `, 'initial': ${k.initialTablets}` : ""}}`;
   return `${s};`;
 }

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { auth, Client, errors } from "cassandra-driver";
+import { startTestCqlCluster, type TestCqlCluster } from "./testing.ts";
+
+describe("DataStax Node driver against an emulated 2-DC cluster", () => {
+  let cluster: TestCqlCluster;
+  let client: Client;
+
+  beforeAll(async () => {
+    cluster = await startTestCqlCluster({ ipPrefix: "127.0.16.", dcs: "dc1:3,dc2:3" });
+    client = new Client({ contactPoints: [cluster.nodes[0]!.ip], localDataCenter: "dc1" });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.shutdown();
+    await cluster?.close();
+  });
+
+  test("discovers every peer with its DC and rack", () => {
+    const hosts = client.hosts.values().map((h) => `${h.address} ${h.datacenter} ${h.rack}`);
+    const expected = cluster.nodes.map((n) => `${n.ip}:9042 ${n.dc} ${n.rack}`);
+    expect(hosts.sort()).toEqual(expected.sort());
+  });
+
+  test("reads the schema metadata of every user keyspace, table and column", async () => {
+    const model = cluster.state.schema;
+    const userKs = model.keyspaces().filter((k) => !k.system);
+    expect(userKs.length).toBeGreaterThan(0);
+    for (const ks of userKs) {
+      await client.metadata.refreshKeyspace(ks.name);
+      const meta = client.metadata.keyspaces[ks.name];
+      expect(meta?.name).toBe(ks.name);
+      expect(meta?.strategy).toBe(ks.replication.class);
+      for (const t of model.tables(ks.name).filter((x) => !x.view)) {
+        const tm = await client.metadata.getTable(ks.name, t.name);
+        expect(tm?.columns.map((c) => c.name).sort()).toEqual(t.columns.map((c) => c.name).sort());
+        expect(tm?.partitionKeys.map((c) => c.name)).toEqual(
+          t.columns.filter((c) => c.kind === "partition_key").map((c) => c.name),
+        );
+      }
+    }
+  });
+
+  test("answers SELECT now() and schema_version agreement queries", async () => {
+    const now = await client.execute("SELECT now() FROM system.local WHERE key='local'");
+    expect(now.rows).toHaveLength(1);
+    const local = await client.execute("SELECT schema_version FROM system.local WHERE key='local'");
+    const peers = await client.execute("SELECT schema_version FROM system.peers");
+    expect(peers.rows).toHaveLength(5);
+    const versions = new Set([...local.rows, ...peers.rows].map((r) => r.schema_version.toString()));
+    expect([...versions]).toEqual([cluster.state.schema.version]);
+  });
+
+  test("prepared SELECT id FROM system_schema.tables with bound values returns the table id", async () => {
+    const t = cluster.state.schema.tables().find((x) => !x.view && !cluster.state.schema.keyspace(x.keyspace)?.system)!;
+    const res = await client.execute(
+      "SELECT id FROM system_schema.tables WHERE keyspace_name=? AND table_name=?",
+      [t.keyspace, t.name],
+      { prepare: true },
+    );
+    expect(res.rows[0]?.id.toString()).toBe(t.id);
+    const ext = await client.execute(
+      "SELECT extensions FROM system_schema.tables WHERE keyspace_name=? AND table_name=?",
+      [t.keyspace, t.name],
+      { prepare: true },
+    );
+    expect(ext.rows[0]?.extensions.tombstone_gc.toString()).toContain("timeout");
+  });
+
+  test("pages through system_schema.columns", async () => {
+    const all = await client.execute("SELECT * FROM system_schema.columns");
+    const pages: number[] = [];
+    let total = 0;
+    await new Promise<void>((resolve, reject) => {
+      client.eachRow(
+        "SELECT * FROM system_schema.columns",
+        [],
+        { fetchSize: 7, autoPage: true },
+        () => total++,
+        (err, result) => {
+          if (err) return reject(err);
+          pages.push(result.rowLength);
+          resolve();
+        },
+      );
+    });
+    expect(total).toBe(all.rowLength);
+    const first = await client.execute("SELECT * FROM system_schema.columns", [], { fetchSize: 7 });
+    expect(first.rowLength).toBe(7);
+    expect(first.pageState).toBeTruthy();
+    expect(all.rowLength).toBeGreaterThan(7);
+  });
+
+  test("DDL changes the schema for every node and bumps schema_version", async () => {
+    const before = cluster.state.schema.version;
+    const res = await client.execute(
+      "CREATE KEYSPACE drv_ks WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 1} AND durable_writes = true",
+    );
+    expect(res.info.isSchemaInAgreement).toBe(true);
+    await client.execute(
+      "CREATE TABLE drv_ks.t (a int, b text, c bigint, PRIMARY KEY ((a), b)) WITH CLUSTERING ORDER BY (b DESC)",
+    );
+    await client.execute("ALTER TABLE drv_ks.t WITH tombstone_gc = {'mode': 'repair'}");
+    expect(cluster.state.schema.version).not.toBe(before);
+    const other = new Client({ contactPoints: [cluster.nodes[4]!.ip], localDataCenter: "dc2" });
+    await other.connect();
+    try {
+      const row = (
+        await other.execute(
+          "SELECT extensions FROM system_schema.tables WHERE keyspace_name='drv_ks' AND table_name='t'",
+        )
+      ).rows[0];
+      expect(row?.extensions.tombstone_gc.toString()).toContain("'mode':'repair'");
+      const cols = await other.execute(
+        "SELECT column_name, kind, clustering_order FROM system_schema.columns WHERE keyspace_name='drv_ks'",
+      );
+      expect(cols.rows.map((r) => `${r.column_name}:${r.kind}:${r.clustering_order}`).sort()).toEqual([
+        "a:partition_key:none",
+        "b:clustering:desc",
+        "c:regular:none",
+      ]);
+    } finally {
+      await other.shutdown();
+    }
+    await expect(
+      client.execute("CREATE KEYSPACE drv_ks WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 1}"),
+    ).rejects.toMatchObject({
+      code: 0x2400,
+      keyspace: "drv_ks",
+    });
+    await client.execute("DROP KEYSPACE drv_ks");
+    expect(cluster.state.schema.keyspace("drv_ks")).toBeUndefined();
+  });
+
+  test("unsupported and invalid statements fail fast with CQL errors", async () => {
+    await expect(client.execute("SELECT * FROM system.peers_v2")).rejects.toMatchObject({
+      code: 0x2200,
+      message: "unconfigured table peers_v2",
+    });
+    await expect(client.execute("SELEC * FROM system.local")).rejects.toMatchObject({ code: 0x2000 });
+    await expect(client.execute("INSERT INTO ks1.users (id) VALUES (uuid())")).rejects.toMatchObject({ code: 0x2200 });
+    await expect(client.execute("SELECT * FROM system_schema.tables WHERE table_name='x'")).rejects.toMatchObject({
+      code: 0x2200,
+      message: expect.stringContaining("ALLOW FILTERING"),
+    });
+    await expect(client.execute("SELECT nope FROM system.local")).rejects.toBeInstanceOf(errors.ResponseError);
+  });
+});
+
+describe("PasswordAuthenticator", () => {
+  let cluster: TestCqlCluster;
+  beforeAll(async () => {
+    cluster = await startTestCqlCluster({
+      ipPrefix: "127.0.17.",
+      dcs: "dc1:2",
+      auth: { username: "cassandra", password: "secret" },
+    });
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  test("a wrong password is an AuthenticationError with Scylla's wording", async () => {
+    const client = new Client({
+      contactPoints: [cluster.nodes[0]!.ip],
+      localDataCenter: "dc1",
+      authProvider: new auth.PlainTextAuthProvider("cassandra", "wrong"),
+    });
+    const err = await client.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await client.shutdown();
+    const inner = Object.values((err as errors.NoHostAvailableError).innerErrors)[0];
+    expect(inner).toBeInstanceOf(errors.AuthenticationError);
+    expect(String((inner as Error).message)).toContain("Username and/or password are incorrect");
+  });
+
+  test("the right password connects", async () => {
+    const client = new Client({
+      contactPoints: [cluster.nodes[0]!.ip],
+      localDataCenter: "dc1",
+      authProvider: new auth.PlainTextAuthProvider("cassandra", "secret"),
+    });
+    await client.connect();
+    const res = await client.execute("SELECT cluster_name FROM system.local WHERE key='local'");
+    expect(res.rows[0]?.cluster_name).toBe("emulated");
+    await client.shutdown();
+  });
+});
