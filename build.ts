@@ -1,0 +1,90 @@
+/**
+ * `npm run build` (bun build.ts [--only exe|node]):
+ *  - dist/scylla-manager, dist/sctool, dist/scylla-manager-agent: single executables (`bun build --compile`);
+ *  - dist/node/: the library as ESM for Node >= 20 (index.js + lazy chunks, package deps external) with `.d.ts`
+ *    (tsc, declarations only), and dist/node/sctool.mjs, a single-file Node CLI bundled by @vercel/ncc.
+ */
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pkg from "./package.json" with { type: "json" };
+
+const root = import.meta.dir;
+const dist = join(root, "dist");
+const bin = (name: string) => join(root, "node_modules", ".bin", name);
+const externals = [...Object.keys(pkg.dependencies), "bun:sqlite"];
+
+async function run(command: string[]): Promise<void> {
+  const child = Bun.spawn(command, { cwd: root, stdout: "inherit", stderr: "inherit" });
+  if ((await child.exited) !== 0) throw new Error(`build step failed: ${command.join(" ")}`);
+}
+
+async function buildExecutables(): Promise<void> {
+  const entries: [string, string][] = [
+    ["bin/scylla-manager.ts", "scylla-manager"],
+    ["bin/sctool.ts", "sctool"],
+    ["bin/scylla-manager-agent.ts", "scylla-manager-agent"],
+  ];
+  for (const [entry, name] of entries) {
+    await run([process.execPath, "build", "--compile", "--minify", entry, "--outfile", join(dist, name)]);
+  }
+}
+
+/** Rewrites `./x.ts` specifiers in emitted declarations to `./x.js`, which every TS resolution maps to `x.d.ts`. */
+function rewriteDeclarationImports(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) rewriteDeclarationImports(path);
+    else if (entry.name.endsWith(".d.ts")) {
+      const text = readFileSync(path, "utf8");
+      const fixed = text.replace(/((?:from\s+|import\()\s*)(["'])(\.{1,2}\/[^"']+)\.ts\2/g, "$1$2$3.js$2");
+      if (fixed !== text) writeFileSync(path, fixed);
+    }
+  }
+}
+
+async function buildNode(): Promise<void> {
+  const out = join(dist, "node");
+  rmSync(out, { recursive: true, force: true });
+  const library = await Bun.build({
+    entrypoints: [join(root, "src/index.ts")],
+    outdir: out,
+    target: "node",
+    format: "esm",
+    // Splitting keeps the SQLite adapter (bun:sqlite) in a chunk that only `openStore` with `store: sqlite` loads.
+    splitting: true,
+    external: externals,
+    sourcemap: "linked",
+  });
+  if (!library.success) throw new AggregateError(library.logs, "library build failed");
+
+  await run([bin("tsc"), "-p", "tsconfig.build.json"]);
+  rewriteDeclarationImports(join(out, "types"));
+  writeFileSync(join(out, "index.d.ts"), 'export * from "./types/src/index.js";\n');
+
+  // ncc bundles JavaScript with every dependency into one file; Bun first turns our TypeScript (with `.ts`
+  // specifiers ncc's TypeScript loader refuses) into one ESM file.
+  const staging = join(root, ".tmp", "build-node-cli");
+  rmSync(staging, { recursive: true, force: true });
+  const cli = await Bun.build({
+    entrypoints: [join(root, "bin/sctool.ts")],
+    outdir: staging,
+    naming: "sctool.mjs",
+    target: "node",
+    format: "esm",
+    external: externals,
+  });
+  if (!cli.success) throw new AggregateError(cli.logs, "CLI pre-bundle failed");
+  await run([bin("ncc"), "build", join(staging, "sctool.mjs"), "-o", join(staging, "ncc"), "-e", "bun:sqlite", "-q"]);
+  const bundled = readFileSync(join(staging, "ncc", "index.mjs"), "utf8").replace(/^#!.*\n/, "");
+  writeFileSync(join(out, "sctool.mjs"), `#!/usr/bin/env node\n${bundled}`);
+  chmodSync(join(out, "sctool.mjs"), 0o755);
+  rmSync(staging, { recursive: true, force: true });
+}
+
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+if (only !== undefined && only !== "exe" && only !== "node") throw new Error(`--only takes exe or node, got ${only}`);
+mkdirSync(dist, { recursive: true });
+const started = performance.now();
+if (only !== "node") await buildExecutables();
+if (only !== "exe") await buildNode();
+console.log(`build done in ${((performance.now() - started) / 1000).toFixed(1)}s: ${readdirSync(dist).join(", ")}`);
