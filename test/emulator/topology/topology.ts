@@ -68,10 +68,8 @@ export function parseDcs(text: string): DcLayout[] {
   return layouts;
 }
 
-/** Last octets: `<dc index+1><node index+1>` (11, 12, …, 21, …) as in SM's test env, else sequential from 1. */
+/** Last octets: sequential from 1 across DCs in order (dc1 gets .1–.3, dc2 .4–.6, ...). */
 function lastOctets(dcs: DcLayout[]): number[][] {
-  if (dcs.length <= 24 && dcs.every((d) => d.nodes <= 9))
-    return dcs.map((d, i) => Array.from({ length: d.nodes }, (_, j) => (i + 1) * 10 + j + 1));
   let next = 1;
   const out = dcs.map((d) => Array.from({ length: d.nodes }, () => next++));
   if (next > 255) throw new Error(`too many nodes (${next - 1}) for one IP prefix`);

@@ -1,0 +1,107 @@
+/**
+ * Schema views of the Scylla REST API: keyspaces, column families, sizes, describe_ring, autocompaction, flush,
+ * view build statuses, raft read barrier and tablet balancing.
+ * @module
+ */
+import type { NodeContext } from "../node-context.ts";
+import { boolParam, requireParam, splitTableName } from "./params.ts";
+import { RestError } from "./rest-error.ts";
+import type { RestRouter } from "./router.ts";
+
+/** Registers the schema routes for one node. */
+export function registerSchemaRoutes(router: RestRouter, node: NodeContext): void {
+  const schema = node.cluster.schema;
+  const autocompactionOff = new Set<string>();
+  const requireTable = (name: string) => {
+    const [ks, table] = splitTableName(name);
+    const def = schema.table(ks, table);
+    if (def === undefined) throw new RestError(400, `Column family '${ks}:${table}' not found`);
+    return def;
+  };
+  const requireKeyspace = (name: string) => {
+    const ks = schema.keyspace(name);
+    if (ks === undefined) throw new RestError(400, `Can't find a keyspace ${name}`);
+    return ks;
+  };
+  router
+    .add("GET", "/storage_service/keyspaces", (req) => {
+      const type = req.query.get("type") ?? "all";
+      const replication = req.query.get("replication") ?? "all";
+      if (!["all", "user", "non_local_strategy", "local"].includes(type))
+        throw new RestError(400, `Invalid keyspace type '${type}'`);
+      if (!["all", "vnodes", "tablets"].includes(replication))
+        throw new RestError(400, `Invalid replication type '${replication}'`);
+      return schema
+        .keyspaces()
+        .filter((ks) => {
+          const local = ks.replication.class.endsWith("LocalStrategy");
+          if (type === "user" && ks.system) return false;
+          if (type === "non_local_strategy" && local) return false;
+          if (type === "local" && !local) return false;
+          if (replication === "tablets") return ks.tablets;
+          if (replication === "vnodes") return !ks.tablets;
+          return true;
+        })
+        .map((ks) => ks.name);
+    })
+    .add("GET", "/column_family/", () =>
+      schema.columnFamilies().map((t) => ({ ks: t.keyspace, cf: t.name, type: "ColumnFamilies" })),
+    )
+    .add("GET", "/column_family/name", () => schema.columnFamilies().map((t) => `${t.keyspace}:${t.name}`))
+    .add("GET", "/column_family/name/keyspace", () => [...new Set(schema.columnFamilies().map((t) => t.keyspace))])
+    .add(
+      "GET",
+      "/column_family/metrics/total_disk_space_used/{name}",
+      (req) => requireTable(req.params.name ?? "").sizeBytes,
+    )
+    .add("GET", "/column_family/metrics/total_disk_space_used", () =>
+      schema.columnFamilies().reduce((sum, t) => sum + t.sizeBytes, 0),
+    )
+    .add("GET", "/column_family/autocompaction/{name}", (req) => {
+      const t = requireTable(req.params.name ?? "");
+      return !autocompactionOff.has(`${t.keyspace}.${t.name}`);
+    })
+    .add("POST", "/column_family/autocompaction/{name}", (req) => {
+      const t = requireTable(req.params.name ?? "");
+      autocompactionOff.delete(`${t.keyspace}.${t.name}`);
+      return undefined;
+    })
+    .add("DELETE", "/column_family/autocompaction/{name}", (req) => {
+      const t = requireTable(req.params.name ?? "");
+      autocompactionOff.add(`${t.keyspace}.${t.name}`);
+      return undefined;
+    })
+    .add("POST", "/storage_service/keyspace_flush/{keyspace}", (req) => {
+      const ks = requireKeyspace(req.params.keyspace ?? "");
+      for (const cf of (req.query.get("cf") ?? "").split(",").filter(Boolean)) {
+        if (schema.table(ks.name, cf) === undefined)
+          throw new RestError(400, `Column family '${ks.name}:${cf}' not found`);
+      }
+      return undefined;
+    })
+    .add("GET", "/storage_service/describe_ring/{keyspace}", (req) => {
+      const table = req.query.get("table") ?? undefined;
+      return node.cluster.describeRing(req.params.keyspace ?? "", table, node.ip);
+    })
+    .add("GET", "/storage_service/view_build_statuses/{keyspace}/{view}", (req) => {
+      const ks = requireKeyspace(req.params.keyspace ?? "");
+      const view = schema.table(ks.name, req.params.view ?? "");
+      if (view?.view === undefined)
+        throw new RestError(400, `Can't find a view ${req.params.view} in keyspace ${ks.name}`);
+      return node.cluster.topology.nodes.map((n) => ({ key: n.hostId, value: "SUCCESS" }));
+    })
+    .add("POST", "/raft/read_barrier", (req) => {
+      const group = req.query.get("group_id");
+      if (group !== null && group !== "" && !/^[0-9a-f-]{36}$/.test(group))
+        throw new RestError(400, `Invalid group id ${group}`);
+      return undefined;
+    })
+    .add("POST", "/storage_service/tablets/balancing", (req) => {
+      requireParam(req, "enabled");
+      tabletBalancing.set(node.cluster, boolParam(req, "enabled", true));
+      return undefined;
+    });
+}
+
+/** Cluster-wide tablet balancing switch (Scylla keeps it in group 0). */
+export const tabletBalancing = new WeakMap<object, boolean>();
