@@ -10,4 +10,12 @@ export const commands: Record<string, CommandLoader> = {
   version: () => import("./version.ts").then((m) => m.versionCommand),
   cluster: () => import("./cluster.ts").then((m) => m.clusterCommand),
   status: () => import("./status.ts").then((m) => m.statusCommand),
+  tasks: () => import("./tasks.ts").then((m) => m.tasksCommand),
+  info: () => import("./info.ts").then((m) => m.infoCommand),
+  start: () => import("./start.ts").then((m) => m.startCommand),
+  stop: () => import("./stop.ts").then((m) => m.stopCommand),
+  suspend: () => import("./suspend.ts").then((m) => m.suspendCommand),
+  resume: () => import("./resume.ts").then((m) => m.resumeCommand),
+  progress: () => import("./progress.ts").then((m) => m.progressCommand),
+  task: () => import("./task.ts").then((m) => m.taskCommand),
 };

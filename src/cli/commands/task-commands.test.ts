@@ -1,0 +1,122 @@
+/**
+ * sctool task commands against a real server (our REST app on Bun.serve, port 0) with the internal mock runner.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Registry } from "prom-client";
+import * as v from "valibot";
+import { ServerConfigSchema } from "../../config/server.ts";
+import { Manager } from "../../manager/manager.ts";
+import { makeCluster, makeTask } from "../../manager/testing.ts";
+import { createApp } from "../../server/app.ts";
+import { createMemoryStore } from "../../store/memory.ts";
+import { createSilentLogger } from "../../util/log.ts";
+import { runCli } from "../main.ts";
+
+const CID = "33333333-3333-4333-8333-333333333333";
+const store = createMemoryStore();
+let manager: Manager;
+let server: ReturnType<typeof Bun.serve>;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  await store.putCluster(makeCluster(CID, "prod"));
+  const config = v.parse(ServerConfigSchema, {});
+  manager = new Manager({ store, config, enableTestRunners: true });
+  await manager.start();
+  const app = createApp({ store, config, logger: createSilentLogger(), metrics: new Registry(), manager });
+  server = Bun.serve({ hostname: "127.0.40.1", port: 0, fetch: app.fetch });
+  env = { SCYLLA_MANAGER_API_URL: `http://127.0.40.1:${server.port}/api/v1`, SCTOOL_ASCII_TABLES: "1", TZ: "UTC" };
+});
+afterAll(async () => {
+  await manager.close();
+  server.stop(true);
+});
+
+async function sctool(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    io: {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      env,
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("task resolution", () => {
+  test("no tasks of type; ambiguity; did you mean", async () => {
+    expect((await sctool("start", "-c", "prod", "mock")).stderr).toContain("Error: no tasks of type mock");
+    await manager.createTask(
+      makeTask("mock", { clusterId: CID, name: "nightly", schedule: { ...makeTask("x").schedule, cron: "@daily" } }),
+    );
+    await manager.createTask(
+      makeTask("mock", { clusterId: CID, name: "weekly", schedule: { ...makeTask("x").schedule, cron: "@weekly" } }),
+    );
+    const ambiguous = await sctool("info", "-c", "prod", "mock");
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain("task ambiguity, use one of:\n- mock/");
+    expect(ambiguous.stderr).toContain("- mock/nightly");
+    expect(ambiguous.stderr).toContain("- mock/weekly");
+    const typo = await sctool("info", "-c", "prod", "mock/nigthly");
+    expect(typo.stderr).toContain("did you mean mock/nightly");
+    expect((await sctool("info", "-c", "prod", "repiar")).stderr).toContain("did you mean repair");
+  });
+});
+
+describe("commands", () => {
+  test("tasks lists per cluster; -c limits; --type filters", async () => {
+    const all = await sctool("tasks");
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain(`Cluster: prod (${CID})`);
+    expect(all.stdout).toContain("| mock/nightly");
+    const one = await sctool("tasks", "-c", "prod", "--type", "mock", "--show-ids");
+    expect(one.stdout).not.toContain("Cluster:");
+    expect(one.stdout).toMatch(/\| mock\/[0-9a-f-]{36}/);
+    expect((await sctool("tasks", "-c", "prod", "--status", "BOGUS")).stderr).toContain('invalid status "BOGUS"');
+  });
+
+  test("start, progress, info, stop --delete", async () => {
+    await manager.createTask(
+      makeTask("mock", {
+        clusterId: CID,
+        name: "long",
+        properties: { duration: "30s" },
+        schedule: { ...makeTask("x").schedule, cron: "@yearly" },
+      }),
+    );
+    expect((await sctool("start", "-c", "prod", "mock/long")).code).toBe(0);
+    await sleep(50);
+    const progress = await sctool("progress", "-c", "prod", "mock/long");
+    expect(progress.stdout).toMatch(/^Run:\t\t[0-9a-f-]{36}\nStatus:\t\tRUNNING\nStart time:\t/);
+    const stop = await sctool("stop", "-c", "prod", "mock/long", "--delete");
+    expect(stop.code).toBe(0);
+    await sleep(50);
+    const info = await sctool("info", "-c", "prod", "mock/nightly");
+    expect(info.stdout).toContain("Name:\tmock/nightly\nCron:\t@daily (next activation date:");
+    expect(info.stdout).toContain("No runs yet.");
+    expect((await sctool("tasks", "-c", "prod", "-a")).stdout).not.toContain("mock/long");
+  });
+
+  test("suspend, suspend with duration creates a task, resume; deprecated task list", async () => {
+    expect((await sctool("suspend", "-c", "prod")).code).toBe(0);
+    expect(manager.suspend.isSuspended(CID)).toBe(true);
+    const listed = await sctool("tasks", "-c", "prod");
+    expect(listed.stdout).toContain("[SUSPENDED]");
+    expect((await sctool("resume", "-c", "prod")).code).toBe(0);
+    expect(manager.suspend.isSuspended(CID)).toBe(false);
+    const bad = await sctool("suspend", "-c", "prod", "--on-resume-start-tasks");
+    expect(bad.stderr).toContain("without --duration");
+    const deprecated = await sctool("task", "list", "-c", "prod");
+    expect(deprecated.code).toBe(0);
+    expect(deprecated.stderr).toContain('Command "task" is deprecated');
+    expect(deprecated.stdout).toContain("mock/nightly");
+  });
+});

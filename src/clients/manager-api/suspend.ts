@@ -1,0 +1,53 @@
+/**
+ * The suspend/resume calls of the Manager REST API (sctool `suspend`, `resume`).
+ * @module
+ */
+import * as v from "valibot";
+import type { ManagerApiClient } from "./client.ts";
+
+const path = (cluster: string) => `/cluster/${encodeURIComponent(cluster)}/suspended`;
+
+export interface SuspendQuery {
+  allowTaskType?: string;
+  suspendPolicy?: string;
+  noContinue?: boolean;
+}
+
+export interface ResumeQuery {
+  startTasks?: boolean;
+  startTasksMissedActivation?: boolean;
+  noContinue?: boolean;
+}
+
+/** `PUT /cluster/{c}/suspended` with `true`. */
+export async function suspendCluster(client: ManagerApiClient, cluster: string, query: SuspendQuery = {}) {
+  await client.request("PUT", path(cluster), {
+    body: true,
+    query: {
+      allow_task_type: query.allowTaskType || undefined,
+      suspend_policy: query.suspendPolicy || undefined,
+      no_continue: query.noContinue || undefined,
+    },
+  });
+}
+
+/** `PUT /cluster/{c}/suspended` with `false`. */
+export async function resumeCluster(client: ManagerApiClient, cluster: string, query: ResumeQuery = {}) {
+  await client.request("PUT", path(cluster), {
+    body: false,
+    query: {
+      start_tasks: query.startTasks ?? false,
+      start_tasks_missed_activation: query.startTasksMissedActivation || undefined,
+      no_continue: query.noContinue || undefined,
+    },
+  });
+}
+
+/** `GET /cluster/{c}/suspended/details`. */
+export async function getSuspendDetails(client: ManagerApiClient, cluster: string) {
+  const answer = await client.request("GET", `${path(cluster)}/details`);
+  return v.parse(
+    v.object({ suspended: v.optional(v.boolean(), false), allow_task_type: v.optional(v.string(), "") }),
+    answer ?? {},
+  );
+}
