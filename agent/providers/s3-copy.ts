@@ -17,16 +17,21 @@ interface Location {
   key: string;
 }
 
-/** Server-side copy (no bytes through the agent); used for SM's versioning suffix. */
+/**
+ * Server-side copy (no bytes through the agent); used for SM's versioning suffix. `limits` exist for tests
+ * (S3's real limits make the multipart path need a 5 GiB object).
+ */
 export async function copyS3Object(
   client: S3Client,
   from: Location,
   to: Location,
   size: number,
   config: ResolvedS3Config,
+  limits: { singleCopyLimit?: number; partSize?: number } = {},
 ): Promise<void> {
   const source = `${from.bucket}/${encodeKey(from.key)}`;
-  if (size <= SINGLE_COPY_LIMIT) {
+  const partSize = limits.partSize ?? COPY_PART_SIZE;
+  if (size <= (limits.singleCopyLimit ?? SINGLE_COPY_LIMIT)) {
     await client.send(
       new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: source, ...config.objectParams }),
     );
@@ -38,8 +43,8 @@ export async function copyS3Object(
   const uploadId = created.UploadId;
   try {
     const parts: Array<{ ETag: string | undefined; PartNumber: number }> = [];
-    for (let offset = 0, part = 1; offset < size; offset += COPY_PART_SIZE, part++) {
-      const end = Math.min(offset + COPY_PART_SIZE, size) - 1;
+    for (let offset = 0, part = 1; offset < size; offset += partSize, part++) {
+      const end = Math.min(offset + partSize, size) - 1;
       const out = await client.send(
         new UploadPartCopyCommand({
           Bucket: to.bucket,
