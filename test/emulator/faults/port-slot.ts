@@ -46,7 +46,11 @@ export class PortSlot {
     if (mode === "serving") this.#current = await this.startServer();
     if (mode === "blackholed") {
       const holes = this.ports.map((port) => listenBlackhole(this.host, port));
-      this.#current = { close: () => holes.forEach((h) => h.close()) };
+      this.#current = {
+        close: () => {
+          for (const h of holes) h.close();
+        },
+      };
     }
     this.#mode = mode;
   }
