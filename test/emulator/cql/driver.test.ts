@@ -96,7 +96,7 @@ describe("DataStax Node driver against an emulated 2-DC cluster", () => {
     const res = await client.execute(
       "CREATE KEYSPACE drv_ks WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 1} AND durable_writes = true",
     );
-    expect(res.info.isSchemaInAgreement).toBe(true);
+    expect((res.info as { isSchemaInAgreement?: boolean }).isSchemaInAgreement).toBe(true);
     await client.execute(
       "CREATE TABLE drv_ks.t (a int, b text, c bigint, PRIMARY KEY ((a), b)) WITH CLUSTERING ORDER BY (b DESC)",
     );

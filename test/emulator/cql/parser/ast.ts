@@ -11,7 +11,8 @@ export type Term =
   | { kind: "list"; items: Term[] }
   | { kind: "set"; items: Term[] }
   | { kind: "map"; entries: Array<[Term, Term]> }
-  | { kind: "call"; fn: string; args: Term[] };
+  | { kind: "call"; fn: string; args: Term[] }
+  | { kind: "column"; name: string };
 
 export interface Relation {
   column: string;

@@ -203,7 +203,15 @@ export class Cursor {
       this.i++;
       return `'${t.text}'`;
     }
-    const name = this.identifier().toLowerCase();
+    const tok = this.next();
+    if (tok.kind !== "ident" && tok.kind !== "qident") {
+      throw syntaxError(
+        this.src,
+        tok.start,
+        `no viable alternative at input '${this.src.slice(tok.start, tok.end)}' (expecting a type)`,
+      );
+    }
+    const name = tok.kind === "ident" ? tok.text : tok.text;
     if (this.accept("<")) {
       const args = [this.type()];
       while (this.accept(",")) args.push(this.type());

@@ -9,6 +9,7 @@ import type {
   SelectStatement,
   Statement,
   TableOptions,
+  Term,
 } from "./ast.ts";
 import { Cursor } from "./cursor.ts";
 import { tokenize } from "./tokenizer.ts";
@@ -75,7 +76,7 @@ function parseSelector(c: Cursor): Selector {
     c.expect("(");
     const args = [];
     if (!c.accept(")")) {
-      do args.push(c.term());
+      do args.push(selectorArg(c));
       while (c.accept(","));
       c.expect(")");
     }
@@ -83,6 +84,14 @@ function parseSelector(c: Cursor): Selector {
   } else sel = { kind: "column", name: c.identifier() };
   if (c.accept("as")) sel.alias = c.identifier();
   return sel;
+}
+
+function selectorArg(c: Cursor): Term {
+  const t = c.peek();
+  const isColumn =
+    (t.kind === "ident" && !["true", "false", "null"].includes(t.text) && !c.is("(", 1)) || t.kind === "qident";
+  if (c.accept("*")) return { kind: "column", name: "*" };
+  return isColumn ? { kind: "column", name: c.identifier() } : c.term();
 }
 
 function parseRelation(c: Cursor): Relation {
