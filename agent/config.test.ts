@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadAgentConfig, resolveHttpsAddress, splitHostPort } from "./config.ts";
+import { autofillProviders, loadAgentConfig, resolveHttpsAddress, splitHostPort } from "./config.ts";
 
 const dirs: string[] = [];
 function write(name: string, text: string): string {
@@ -58,4 +58,13 @@ test("host:port splitting", () => {
   expect(splitHostPort(":5090")).toEqual({ host: "0.0.0.0", port: 5090 });
   expect(splitHostPort("[::1]:10001")).toEqual({ host: "::1", port: 10001 });
   expect(splitHostPort("127.0.0.1:0")).toEqual({ host: "127.0.0.1", port: 0 });
+});
+
+test("GCS uses SM's default service-account file when it exists and none is set", () => {
+  const file = write("gcs.json", "{}");
+  const base = loadAgentConfig([write("a.yaml", "auth_token: t\n")]);
+  expect(autofillProviders(base, file).gcs.service_account_file).toBe(file);
+  expect(autofillProviders(base, "/nonexistent.json").gcs.service_account_file).toBeUndefined();
+  const explicit = loadAgentConfig([write("b.yaml", "auth_token: t\ngcs:\n  service_account_file: /x.json\n")]);
+  expect(autofillProviders(explicit, file).gcs.service_account_file).toBe("/x.json");
 });

@@ -6,6 +6,7 @@
  * `/v2/config/*` at start-up (`enrichConfigFromScylla` in `scylla-config.ts`), as SM does.
  * @module
  */
+import { existsSync } from "node:fs";
 import * as v from "valibot";
 import { count, flag, listenAddress, text } from "../src/config/fields.ts";
 import { loadYamlConfig } from "../src/config/load.ts";
@@ -130,6 +131,19 @@ export function requireAuthToken(config: AgentConfig, files: readonly string[]):
       hint: "set auth_token to the same secret on every node of the cluster and in the cluster's settings in Scylla Manager",
     },
   );
+}
+
+/** SM's GCS credentials file, used when the config names none and it exists. */
+export const DEFAULT_GCS_SERVICE_ACCOUNT_FILE = "/etc/scylla-manager-agent/gcs-service-account.json";
+
+/**
+ * SM's provider auto-fill that makes sense here: GCS uses the default service-account file when present. (S3's
+ * region from EC2 metadata and Azure's `use_msi` are handled, or refused with a reason, by the providers.)
+ */
+export function autofillProviders(config: AgentConfig, gcsFile = DEFAULT_GCS_SERVICE_ACCOUNT_FILE): AgentConfig {
+  if ((config.gcs.service_account_file ?? "") !== "" || config.gcs.anonymous === true || !existsSync(gcsFile))
+    return config;
+  return { ...config, gcs: { ...config.gcs, service_account_file: gcsFile } };
 }
 
 /** The HTTPS bind address: `https`, or `<listen_address>:<https_port>` (SM does not bind 0.0.0.0 by default). */

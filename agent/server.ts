@@ -8,7 +8,14 @@ import { ConfigError } from "../src/errors.ts";
 import { createLogger, type Logger } from "../src/util/log.ts";
 import { isAuthorized, unauthorizedResponse } from "./auth.ts";
 import { CloudMetadata, type CloudMetadataOptions } from "./cloud-metadata.ts";
-import { type AgentConfig, joinHostPort, requireAuthToken, resolveHttpsAddress, splitHostPort } from "./config.ts";
+import {
+  type AgentConfig,
+  autofillProviders,
+  joinHostPort,
+  requireAuthToken,
+  resolveHttpsAddress,
+  splitHostPort,
+} from "./config.ts";
 import { startDebugServer } from "./debug.ts";
 import { type AgentMetrics, createAgentMetrics } from "./metrics.ts";
 import { selectPinnedCpus, setCpuAffinity } from "./pin-cpu.ts";
@@ -81,6 +88,7 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
   if (config.scylla.data_directory === "") {
     throw new ConfigError("scylla data directory is unknown: Scylla reported no data_file_directories");
   }
+  config = autofillProviders(config);
   if (options.pinCpu ?? true) await pinAtStart(config, logger);
 
   const metrics = createAgentMetrics({ defaultMetrics: options.defaultMetrics });
