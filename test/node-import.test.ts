@@ -55,7 +55,7 @@ beforeAll(async () => {
   }
   const config = { ...defaultServerConfig(), store: "memory" as const, http: "127.0.50.50:0", prometheus: "" };
   daemon = await startDaemon([], { config, logger: createSilentLogger() });
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await daemon?.close();
   rmSync(work, { recursive: true, force: true });
@@ -83,7 +83,7 @@ describe.skipIf(!hasNode)("dist/node under plain node", () => {
     expect(out.version).toBe(MANAGER_VERSION);
     expect(out.branded).toBe(true);
     expect(out.sqlite).toContain("needs the Bun runtime");
-  });
+  }, 30_000);
 
   test("the .d.ts types resolve for a TypeScript consumer", () => {
     const file = join(work, "consumer.ts");
@@ -102,7 +102,7 @@ void store.getCluster(42);
     );
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
-  });
+  }, 60_000);
 
   test("the ncc CLI bundle runs sctool under node", async () => {
     const cli = join(nodeDir, "sctool.mjs");
@@ -118,5 +118,5 @@ void store.getCluster(42);
     const unknown = await node([cli, "verison"]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe('Error: unknown command "verison" for "sctool", did you mean "version"?\n');
-  });
+  }, 30_000);
 });
