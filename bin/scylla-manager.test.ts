@@ -75,7 +75,7 @@ describe.each(variants)("%s --daemon -c examples/scylla-manager.yaml", (_name, c
     }
     expect(await daemon.exit).toBe(0);
     await expect(fetch(`${daemon.urls.http}/ping`)).rejects.toThrow();
-  });
+  }, 30_000);
 });
 
 describe("bad start-up input", () => {
@@ -88,5 +88,5 @@ describe("bad start-up input", () => {
     expect(stderr).toContain("httpz");
     expect(stderr).toContain(bad);
     expect(stderr).not.toContain("    at ");
-  });
+  }, 30_000);
 });
