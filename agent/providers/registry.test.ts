@@ -56,6 +56,14 @@ describe("createBackends", () => {
   });
 });
 
+test("azure without an account explains that managed identity is not supported", async () => {
+  const backends = createBackends({ azure: {} }, { dataDir: "/nonexistent" });
+  await expect(backends.get("azure")!.stat("c/k")).rejects.toMatchObject({
+    name: "InvalidArgumentBackendError",
+    message: expect.stringMatching(/set azure.account/),
+  });
+});
+
 test("parseSize reads rclone sizes", () => {
   expect(parseSize("50M")).toBe(50 * 1024 * 1024);
   expect(parseSize("5Mi")).toBe(5 * 1024 * 1024);
