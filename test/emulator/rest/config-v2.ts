@@ -53,7 +53,6 @@ export function nodeConfig(node: NodeContext): Record<string, unknown> {
     num_tokens: node.tokens.length,
     endpoint_snitch: "org.apache.cassandra.locator.GossipingPropertyFileSnitch",
     auto_snapshot: false,
-    smp: s.shards,
   };
 }
 
