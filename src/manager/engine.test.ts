@@ -307,3 +307,30 @@ describe("suspend and resume", () => {
     expect(second.suspend.isAllowed(CLUSTER_ID, "repair")).toBe(false);
   });
 });
+
+describe("resume options", () => {
+  test("start_tasks_missed_activation starts tasks whose activation passed while suspended; no_continue injects", async () => {
+    const { manager, clock, runner } = await setup();
+    await manager.createTask(makeTask("repair", { cron: "0 11 * * *" }));
+    await manager.suspend.suspend(CLUSTER_ID);
+    await clock.advanceTo(Date.parse("2026-11-25T12:00:00Z"));
+    expect(runner().runs).toHaveLength(0);
+    await manager.suspend.resume(CLUSTER_ID, { startTasksMissedActivation: true, noContinue: true });
+    await clock.advance(0);
+    expect(runner().runs).toHaveLength(1);
+    expect(runner().last.ctx.properties).toEqual({ continue: false });
+  });
+
+  test("without it, the task waits for its next activation", async () => {
+    const { manager, clock, runner } = await setup();
+    await manager.createTask(makeTask("repair", { cron: "0 11 * * *" }));
+    await manager.suspend.suspend(CLUSTER_ID);
+    await clock.advanceTo(Date.parse("2026-11-25T12:00:00Z"));
+    await manager.suspend.resume(CLUSTER_ID);
+    await clock.advance(0);
+    expect(runner().runs).toHaveLength(0);
+    expect(iso((await manager.tasks.list(CLUSTER_ID))[0]?.schedule.nextActivation ?? null)).toBe(
+      "2026-11-26T11:00:00.000Z",
+    );
+  });
+});
