@@ -45,7 +45,12 @@ export async function startDaemon(configFiles: readonly string[], options: Start
   const config = options.config ?? loadServerConfig(configFiles);
   const logger =
     options.logger ??
-    createLogger({ level: config.logger.level, encoding: config.logger.encoding === "json" ? "json" : "console" });
+    createLogger({
+      level: config.logger.level,
+      encoding: config.logger.encoding === "json" ? "json" : "console",
+      // SM's `syslog` mode has no counterpart here; it logs to stderr like the default.
+      stream: config.logger.mode === "stdout" ? process.stdout : process.stderr,
+    });
   const metrics = createMetricsRegistry(MANAGER_VERSION);
   const store = await openStore(config);
   const servers: BunServer[] = [];
@@ -144,6 +149,10 @@ export async function runDaemon(configFiles: readonly string[]): Promise<number>
     process.once("SIGINT", () => resolve("SIGINT"));
   });
   daemon.deps.logger.info("Shutting down", { signal });
+  // A second signal while shutting down stops at once, as impatient operators expect.
+  const force = () => process.exit(1);
+  process.once("SIGTERM", force);
+  process.once("SIGINT", force);
   try {
     await daemon.close();
   } catch (error) {
