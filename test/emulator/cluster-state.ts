@@ -46,6 +46,7 @@ export class EmulatedClusterState implements ClusterState {
   readonly schema: SchemaModel;
   readonly ledger = new Ledger();
   readonly nodes: EmulatedNode[] = [];
+  /** Vnode rings by replication options (the topology never changes, so entries stay valid). */
   readonly #vnodeRings = new Map<string, TokenRange[]>();
   readonly #tablets = new Map<string, Tablet[]>();
 
@@ -57,7 +58,6 @@ export class EmulatedClusterState implements ClusterState {
   ) {
     this.schema = new SchemaModel({ datacenters: () => topology.dcs });
     this.schema.onChange(() => {
-      this.#vnodeRings.clear();
       for (const k of this.#tablets.keys())
         if (this.schema.table(...(k.split(".") as [string, string])) === undefined) this.#tablets.delete(k);
     });
@@ -84,7 +84,8 @@ export class EmulatedClusterState implements ClusterState {
       throw new RestError(400, `Can't find a column family ${table} in keyspace ${keyspace}`);
     }
     const local = ks.replication.class.endsWith("LocalStrategy");
-    const cacheKey = local ? `${keyspace}@${localIp}` : keyspace;
+    // Keyspaces with equal replication share one ring.
+    const cacheKey = local ? `local@${localIp}` : JSON.stringify(Object.entries(ks.replication).sort());
     let ring = this.#vnodeRings.get(cacheKey);
     if (ring === undefined) {
       ring = describeVnodeRing(this.topology, ks.replication, localIp);
