@@ -39,7 +39,10 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown) {
-  const response = await app.request(`/api/v1${path}`, { method, body: body && JSON.stringify(body) });
+  const response = await app.request(`/api/v1${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, text, json: text === "" ? undefined : JSON.parse(text) };
 }
