@@ -334,3 +334,15 @@ describe("resume options", () => {
     );
   });
 });
+
+describe("late runner registration", () => {
+  test("tasks of a type whose runner is registered after start() get scheduled", async () => {
+    const env = await createTestManager();
+    await env.store.putTask(makeTask("backup", { cron: "0 * * * *" }));
+    await env.manager.start();
+    const runner = new ControlledRunner();
+    env.manager.registerRunner("backup", runner);
+    await env.clock.advance(HOUR);
+    expect(runner.runs).toHaveLength(1);
+  });
+});

@@ -103,7 +103,23 @@ export class Manager {
     if (!(TASK_TYPES as readonly string[]).includes(type)) {
       throw new Error(`registerRunner: unknown task type "${type}"`);
     }
+    const known = this.#runners.has(type);
     this.#runners.set(type, runner);
+    // Tasks of a type registered after start() were skipped when loading; schedule them now.
+    if (this.#started && !known) void this.#scheduleLoadedTasks(type);
+  }
+
+  async #scheduleLoadedTasks(type: string): Promise<void> {
+    try {
+      for (const task of await this.store.listAllTasks({ type })) {
+        if (task.enabled && !task.deleted) this.#engine.schedule(task);
+      }
+    } catch (error) {
+      this.logger.error("scheduler: load tasks", {
+        type,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   /** Whether a runner of `type` is registered. */

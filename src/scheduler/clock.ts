@@ -18,7 +18,10 @@ export interface Clock {
 // setTimeout's delay is a signed 32-bit int; longer delays re-arm.
 const MAX_DELAY = 2_000_000_000;
 
-/** The real clock (Date.now + setTimeout), or `now` with real timers measured against it. */
+/**
+ * The real clock (Date.now + setTimeout), or `now` with real timers measured against it. Timers keep the process
+ * alive (a Node program hosting only the scheduler must not exit); `Manager.close()` clears them.
+ */
 export function createSystemClock(now: () => number = Date.now): Clock {
   return {
     now,
@@ -34,7 +37,6 @@ export function createSystemClock(now: () => number = Date.now): Clock {
           },
           Math.max(0, delay),
         );
-        (box.handle as { unref?: () => void }).unref?.();
       };
       arm(Math.min(delayMs, MAX_DELAY));
       return box;

@@ -183,8 +183,11 @@ export class SchedulerEngine {
     this.#entryOf(task).noContinue = true;
   }
 
-  /** Cancels every run (ABORTED) and waits for them to be recorded. */
-  async close(): Promise<void> {
+  /**
+   * Cancels every run (ABORTED) and waits for them to be recorded, at most `timeoutMs` (a runner that ignores its
+   * signal must not block shutdown forever).
+   */
+  async close(timeoutMs = 30_000): Promise<void> {
     this.#closed = true;
     const waits: Promise<void>[] = [];
     for (const entry of this.#entries.values()) {
@@ -194,7 +197,16 @@ export class SchedulerEngine {
         waits.push(entry.running.done);
       }
     }
-    await Promise.all(waits);
+    if (waits.length === 0) return;
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = this.#o.clock.setTimer(() => {
+        this.#o.logger.warn("scheduler: runs did not stop in time", { timeout_ms: timeoutMs });
+        resolve();
+      }, timeoutMs);
+    });
+    await Promise.race([Promise.all(waits), timeout]);
+    if (timer !== undefined) this.#o.clock.clearTimer(timer);
   }
 
   #entryOf(task: TaskRecord): Entry {

@@ -22,6 +22,12 @@ const EXTENSIONS = {
     },
   },
   paths: {
+    "/cluster/{cluster_id}/tasks/{task_type}/target": {
+      post: {
+        summary: "Extension: the dry-run target of GET .../target, with the TaskUpdate in a POST body",
+        responses: { "200": { description: "the type's target" } },
+      },
+    },
     "/openapi.json": {
       get: {
         summary: "This document: SM's API contract plus this server's extensions",

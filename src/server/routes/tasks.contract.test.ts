@@ -97,6 +97,10 @@ beforeAll(async () => {
   const metrics = new Registry();
   manager = new Manager({ store, config, metrics, enableTestRunners: true });
   manager.registerRunner("healthcheck", { run: async () => undefined });
+  manager.registerRunner("repair", {
+    run: async () => undefined,
+    getTarget: async (clusterId, properties) => ({ cluster_id: clusterId, echo: properties }),
+  });
   await manager.start();
   app = createApp({ store, config, logger: createSilentLogger(), metrics, manager });
 });
@@ -292,6 +296,51 @@ describe("suspend routes", () => {
     expect(list.json.every((t: { suspended: boolean }) => t.suspended)).toBe(true);
     expect((await call("PUT", `/cluster/${CID}/suspended?start_tasks=false`, false)).status).toBe(200);
     expect((await call("GET", `/cluster/${CID}/suspended`)).json).toBe(false);
+  });
+});
+
+describe("target (GET with a body)", () => {
+  test("POST extension answers the type's target for the body", async () => {
+    const res = await call("POST", `/cluster/${CID}/tasks/repair/target`, {
+      type: "repair",
+      properties: { dc: ["a"] },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ cluster_id: CID, echo: { dc: ["a"] } });
+  });
+
+  test("a GET body dropped by the listener (Bun.serve) is an error, not a default target", async () => {
+    const http = await import("node:http");
+    const server = Bun.serve({ hostname: "127.0.40.5", port: 0, fetch: app.fetch });
+    try {
+      const body = JSON.stringify({ type: "repair", properties: { dc: ["a"] } });
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: "127.0.40.5",
+            port: server.port,
+            method: "GET",
+            path: `/api/v1/cluster/${CID}/tasks/repair/target`,
+            headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          },
+          (res) => {
+            let text = "";
+            res.on("data", (chunk) => {
+              text += String(chunk);
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+      const json = JSON.parse(answer.text);
+      if (answer.status === 200)
+        expect(json.echo).toEqual({ dc: ["a"] }); // a runtime that keeps GET bodies
+      else expect(json.message).toContain("the request body did not reach the handler");
+    } finally {
+      server.stop(true);
+    }
   });
 });
 

@@ -3,9 +3,9 @@
  * `GET /cluster/{cluster_id}/tasks/{type}/target` (SM reads a JSON body on that GET).
  * @module
  */
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import * as v from "valibot";
-import { ValidationError } from "../../errors.ts";
+import { ManagerError, ValidationError } from "../../errors.ts";
 import { TaskUpdateSchema } from "../../manager/task-json.ts";
 import { NIL_UUID } from "../../util/uuid.ts";
 import type { ServerDeps } from "../deps.ts";
@@ -59,15 +59,27 @@ export function registerTaskCollectionRoutes(app: Hono, deps: ServerDeps): void 
     return c.body(null, 201);
   });
 
-  app.get(`${API_PREFIX}/cluster/:cluster_id/tasks/:task_type/target`, async (c) => {
+  // SM reads the TaskUpdate from the body of a GET here. Bun.serve drops GET bodies (node:http keeps them), so a
+  // body announced by the headers but not received is an error rather than a silently default target; POST to the
+  // same path is our extension that works on every runtime.
+  const target = async (c: Context) => {
     const manager = requireManager(deps);
     const cluster = await clusterOf(c, deps);
     const type = taskTypeOf(c.req.param("task_type"));
     const runner = manager.runnerOf(type);
     if (!runner?.getTarget) throw new ValidationError(`invalid task type "${type}": no target for this type`);
+    const announced =
+      Number(c.req.header("content-length") ?? 0) > 0 || c.req.header("transfer-encoding") !== undefined;
     const body = await parseJsonBody(c, TaskUpdateSchema);
+    if (c.req.method === "GET" && announced && Object.keys(body).length === 0) {
+      throw new ManagerError("get target: the request body did not reach the handler", {
+        hint: `this listener drops GET bodies; POST the same body to ${c.req.path}`,
+      });
+    }
     const properties = body.properties ?? {};
     const validated = runner.validateProperties ? await runner.validateProperties(cluster.id, properties) : properties;
     return c.json(await runner.getTarget(cluster.id, validated));
-  });
+  };
+  app.get(`${API_PREFIX}/cluster/:cluster_id/tasks/:task_type/target`, target);
+  app.post(`${API_PREFIX}/cluster/:cluster_id/tasks/:task_type/target`, target);
 }
