@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { RESUME_TASK_ID } from "../scheduler/model.ts";
+import { HEALTHCHECK_SUCCESS_RUN_ID, RESUME_TASK_ID } from "../scheduler/model.ts";
+import { PermanentRunError } from "../scheduler/runner.ts";
 import { CLUSTER_ID, ControlledRunner, createTestManager, makeTask } from "./testing.ts";
 
 const MIN = 60_000;
@@ -344,5 +345,38 @@ describe("late runner registration", () => {
     env.manager.registerRunner("backup", runner);
     await env.clock.advance(HOUR);
     expect(runner.runs).toHaveLength(1);
+  });
+});
+
+describe("special runs", () => {
+  test("a permanent error is not retried", async () => {
+    const { manager, clock, runsOf } = await setup();
+    let calls = 0;
+    manager.registerRunner("backup", {
+      run: async () => {
+        calls++;
+        throw new PermanentRunError("bad target");
+      },
+    });
+    const schedule = { ...makeTask("x").schedule, numRetries: 3, retryWaitSeconds: 60 };
+    const task = await manager.createTask(makeTask("backup", { schedule }));
+    await clock.advance(HOUR);
+    expect(calls).toBe(1);
+    expect((await runsOf(task))[0]).toMatchObject({ status: "ERROR", cause: "bad target" });
+  });
+
+  test("healthcheck successes share one fixed run id; failures keep their own", async () => {
+    const { manager, clock, runner, runsOf } = await setup(["healthcheck"]);
+    const task = await manager.createTask(makeTask("healthcheck", { cron: "* * * * *" }));
+    for (const outcome of ["ok", "fail", "ok"]) {
+      await clock.advance(MIN);
+      if (outcome === "ok") runner().last.succeed();
+      else runner().last.fail("ping failed");
+      await clock.advance(0);
+    }
+    const runs = await runsOf(task);
+    expect(runs.map((r) => r.status)).toEqual(["ERROR", "DONE"]);
+    expect(runs[1]?.id).toBe(HEALTHCHECK_SUCCESS_RUN_ID);
+    expect((await manager.store.getTask(CLUSTER_ID, "healthcheck", task.id))?.successCount).toBe(2);
   });
 });
