@@ -46,7 +46,7 @@ function tlsPing(port: number, cert?: { cert: string; key: string }): Promise<nu
       s.destroy();
       resolve(d[4] ?? -1);
     });
-    s.on("error", (e) => resolve(e.message));
+    s.on("error", (e: Error) => resolve(e.message));
     s.on("close", () => resolve("closed"));
   });
 }
