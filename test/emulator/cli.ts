@@ -4,9 +4,13 @@
  * writes `DIR/cluster.json` once every node serves, stops everything on SIGTERM/SIGINT.
  * @module
  */
-import { defineCommand, runMain } from "citty";
-import { createLogger } from "../../src/util/log.ts";
+import { defineCommand, runCommand, runMain } from "citty";
 import { startCluster } from "./index.ts";
+
+/** Plain stderr lines (the CLI's own messages; modules log through their own logger). */
+const say = (message: string): void => {
+  process.stderr.write(`${new Date().toISOString()} emulator: ${message}\n`);
+};
 
 function numberArg(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -35,10 +39,8 @@ const up = defineCommand({
     tls: { type: "boolean", default: false, description: "CQL client encryption on port 9142" },
     agents: { type: "boolean", default: false, description: "Start scylla-manager-agent on every node (port 10001)" },
     "auth-token": { type: "string", description: "Agent auth token (with --agents)" },
-    debug: { type: "boolean", default: false, description: "Log more" },
   },
   async run({ args }) {
-    const logger = createLogger({ level: args.debug ? "debug" : "info" });
     if (args.agents && !args["auth-token"])
       throw new Error("--agents needs --auth-token T (the agents refuse to start without a token)");
     const cluster = await startCluster({
@@ -54,10 +56,9 @@ const up = defineCommand({
       alternator: args.alternator,
       tls: args.tls,
       agents: args.agents ? { authToken: args["auth-token"] ?? "" } : false,
-      logger,
     });
-    logger.info(`emulated cluster up: ${cluster.nodes.map((n) => `${n.ip} (${n.dc}/${n.rack})`).join(", ")}`);
-    logger.info(`control API ${cluster.controlUrl}; ${args.dir}/cluster.json written`);
+    say(`emulated cluster up: ${cluster.nodes.map((n) => `${n.ip} (${n.dc}/${n.rack})`).join(", ")}`);
+    say(`control API ${cluster.controlUrl}; ${args.dir}/cluster.json written`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGTERM", stop);
@@ -68,7 +69,7 @@ const up = defineCommand({
       process.on("SIGINT", stop);
     });
     await cluster.close();
-    logger.info("emulated cluster stopped");
+    say("emulated cluster stopped");
   },
 });
 
@@ -78,8 +79,14 @@ const main = defineCommand({
 });
 
 if (import.meta.main) {
-  runMain(main).catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  });
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {
+    await runMain(main);
+  } else {
+    // runCommand (not runMain) so a bad flag prints one line, not a stack trace.
+    await runCommand(main, { rawArgs: argv }).catch((err: unknown) => {
+      say(`error: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    });
+  }
 }

@@ -13,7 +13,7 @@ import { startControlServer } from "./control/server.ts";
 import { Faults } from "./faults/faults.ts";
 import type { PortSlot } from "./faults/port-slot.ts";
 import type { Ledger } from "./ledger.ts";
-import { loadOptionalModules } from "./mounts.ts";
+import { loadOptionalModules, type NodeModuleHooks } from "./mounts.ts";
 import { buildRouter, buildSlots } from "./node-launch.ts";
 import type { ClusterOptions } from "./options.ts";
 import { createRandom } from "./random.ts";
@@ -104,7 +104,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Emulat
   for (const n of topology.nodes) {
     const dataDir = join(dir, n.ip, "data");
     mkdirSync(dataDir, { recursive: true });
-    state.nodes.push(new EmulatedNode(n.ip, dataDir, settings, state));
+    const own = { ...settings, ...options.nodeSettings?.[n.ip] };
+    state.nodes.push(new EmulatedNode(n.ip, dataDir, own, state));
   }
   const modules = await loadOptionalModules();
   for (const missing of modules.missing) logger.info(`emulator: ${missing} not available yet; skipped`);
@@ -114,10 +115,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Emulat
     setUp: (ip, up) => state.node(ip)?.setUp(up),
   });
   const routers = new Map<string, RestRouter>();
+  const hooks: NodeModuleHooks[] = [];
   for (const node of state.nodes) {
-    const router = buildRouter(node, modules);
-    routers.set(node.ip, router);
-    slots.set(node.ip, buildSlots(node, router, modules, faults));
+    const built = buildRouter(node, modules);
+    routers.set(node.ip, built.router);
+    hooks.push(...built.hooks);
+    slots.set(node.ip, buildSlots(node, built.router, modules, faults));
   }
   const all = [...slots.values()].flat();
   let control: { url: string; close(): void } | undefined;
@@ -126,18 +129,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Emulat
     await agents?.close();
     control?.close();
     await Promise.allSettled(all.map((s) => s.set("stopped")));
+    await Promise.allSettled(hooks.map((h) => h.close?.()));
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   };
   try {
+    await Promise.all(hooks.map((h) => h.ready));
     await Promise.all(all.map((s) => s.set("serving")));
     const nodes: EmulatedNodeInfo[] = state.nodes.map((n) => ({
       ip: n.ip,
       dc: n.dc,
       rack: n.rack,
       hostId: n.hostId,
-      restPort: settings.restPort,
-      cqlPort: settings.cqlPort,
-      prometheusPort: settings.prometheusPort,
+      restPort: n.settings.restPort,
+      cqlPort: n.settings.cqlPort,
+      prometheusPort: n.settings.prometheusPort,
       dataDir: n.dataDir,
     }));
     const document = (): ClusterDocument => ({

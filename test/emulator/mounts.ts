@@ -12,8 +12,17 @@ import type { Closable } from "./faults/port-slot.ts";
 import type { NodeContext } from "./node-context.ts";
 import type { RestRouter } from "./rest/router.ts";
 
-/** Registers routes of a module into a node's router. */
-export type RouteRegistrar = (router: RestRouter, node: NodeContext) => void;
+/**
+ * Registers routes of a module into a node's router. It may return hooks: `ready` is awaited before the node's
+ * ports serve (e.g. writing the data dir), `close` runs when the cluster closes (stop timers, end jobs).
+ */
+export type RouteRegistrar = (router: RestRouter, node: NodeContext) => void | NodeModuleHooks;
+
+/** Optional lifecycle hooks a route registrar returns. */
+export interface NodeModuleHooks {
+  ready?: Promise<void>;
+  close?: () => void | Promise<void>;
+}
 
 /** What the launcher found. */
 export interface OptionalModules {

@@ -6,6 +6,8 @@
 import type { Clock } from "./clock.ts";
 import type { Ledger } from "./ledger.ts";
 import type { SchemaModel } from "./schema/model.ts";
+import type { TokenRange } from "./topology/ring.ts";
+import type { Tablet } from "./topology/tablets.ts";
 import type { Topology } from "./topology/topology.ts";
 
 /** CQL client encryption (scylla.yaml `client_encryption_options`). */
@@ -60,8 +62,15 @@ export interface ClusterState {
   nodes: NodeContext[];
   /** Node by IP. */
   node(ip: string): NodeContext | undefined;
-  /** IPs a node's gossip sees as live (includes itself when it is up). */
+  /** IPs gossip sees as live (nodes that are up). */
   liveNodes(): string[];
+  /**
+   * `describe_ring` of a keyspace as `localIp` answers it (LocalStrategy names the local node); `table` is required
+   * for tablet keyspaces. Throws a RestError-compatible `Error` with `status` for an unknown keyspace or table.
+   */
+  describeRing(keyspace: string, table: string | undefined, localIp: string): TokenRange[];
+  /** The tablet map of a table of a tablet keyspace. */
+  tabletMap(keyspace: string, table: string): Tablet[];
 }
 
 /** One emulated node. */

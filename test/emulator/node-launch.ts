@@ -5,7 +5,7 @@
 import type { Faults } from "./faults/faults.ts";
 import { type Closable, PortSlot } from "./faults/port-slot.ts";
 import { startMetricsServer } from "./metrics/prometheus.ts";
-import type { OptionalModules } from "./mounts.ts";
+import type { NodeModuleHooks, OptionalModules } from "./mounts.ts";
 import type { NodeContext } from "./node-context.ts";
 import { registerConfigRoutes } from "./rest/config-v2.ts";
 import { RestRouter } from "./rest/router.ts";
@@ -13,14 +13,21 @@ import { registerSchemaRoutes } from "./rest/routes-schema.ts";
 import { registerTopologyRoutes } from "./rest/routes-topology.ts";
 import { startRestServer } from "./rest/server.ts";
 
-/** Builds the REST router of a node. */
-export function buildRouter(node: NodeContext, modules: Pick<OptionalModules, "routeRegistrars">): RestRouter {
+/** Builds the REST router of a node; returns the hooks the optional modules gave back. */
+export function buildRouter(
+  node: NodeContext,
+  modules: Pick<OptionalModules, "routeRegistrars">,
+): { router: RestRouter; hooks: NodeModuleHooks[] } {
   const router = new RestRouter();
   registerTopologyRoutes(router, node);
   registerSchemaRoutes(router, node);
   registerConfigRoutes(router, node);
-  for (const register of modules.routeRegistrars) register(router, node);
-  return router;
+  const hooks: NodeModuleHooks[] = [];
+  for (const register of modules.routeRegistrars) {
+    const result = register(router, node);
+    if (result) hooks.push(result);
+  }
+  return { router, hooks };
 }
 
 /** The port slots of a node (all stopped until set to serving). */

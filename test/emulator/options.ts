@@ -3,6 +3,7 @@
  * @module
  */
 import type { Logger } from "../../src/util/log.ts";
+import type { NodeSettings } from "./node-context.ts";
 import type { SchemaSpec } from "./schema/types.ts";
 import type { DcLayout } from "./topology/topology.ts";
 
@@ -44,6 +45,8 @@ export interface ClusterOptions {
   clusterName?: string;
   /** Object storage endpoints as `/v2/config/object_storage_endpoints` shows them. */
   objectStorageEndpoints?: Record<string, string>;
+  /** Per-node overrides of the settings, by IP (e.g. a different version or auth on one node). */
+  nodeSettings?: Record<string, Partial<NodeSettings>>;
   logger?: Logger;
 }
 

@@ -110,6 +110,11 @@ export class Faults implements RequestFaults {
     this.#record(ip ?? "*", "inject_error", { path: String(path), status, ...options });
   }
 
+  /** Makes matching REST requests answer 401 as the agent does for a bad token. */
+  unauthorized(ip: string | undefined, path: string | RegExp = "/", count?: number): void {
+    this.injectError(ip, path, 401, { message: "unauthorized", code: 401 }, count === undefined ? {} : { count });
+  }
+
   /** Adds latency to matching REST requests. */
   setLatency(ip: string | undefined, path: string | RegExp, ms: number): void {
     this.#latency.push({ ...(ip === undefined ? {} : { ip }), path, ms });
