@@ -16,6 +16,7 @@ import type { RestRouter } from "./rest/router.ts";
  * Registers routes of a module into a node's router. It may return hooks: `ready` is awaited before the node's
  * ports serve (e.g. writing the data dir), `close` runs when the cluster closes (stop timers, end jobs).
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: registrars that return nothing are declared `void`.
 export type RouteRegistrar = (router: RestRouter, node: NodeContext) => void | NodeModuleHooks;
 
 /** Optional lifecycle hooks a route registrar returns. */
