@@ -10,35 +10,29 @@ import type { Logger } from "../util/log.ts";
 import { newTimeUuid } from "../util/uuid.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import { conflictsWithRunning } from "./exclusive.ts";
-import { HEALTHCHECK_SUCCESS_RUN_ID, isOneShot, taskKey, toTriggerSpec } from "./model.ts";
-import { computeRetryDelay } from "./retry.ts";
+import { HEALTHCHECK_SUCCESS_RUN_ID, taskKey } from "./model.ts";
+import {
+  type Activation,
+  CLOSED_CAUSE,
+  describeOutcome,
+  EXCLUSIVE_CAUSE,
+  planAfterRun,
+  planTriggerActivation,
+} from "./plan.ts";
 import {
   OutOfWindowError,
   PermanentRunError,
-  type RunCancelReason,
   type Runner,
   SchedulerClosedError,
   SchedulerSuspendedError,
   TaskStoppedError,
 } from "./runner.ts";
-import { createTrigger } from "./trigger.ts";
 import { locateInWindow, parseWindow } from "./window.ts";
 
 /** Run lifecycle hooks (metrics). */
 export interface EngineListener {
   onRunStart?(task: TaskRecord): void;
   onRunEnd?(task: TaskRecord, status: TaskStatus): void;
-}
-
-/** A pending activation. */
-interface Activation {
-  /** ms; when it fires. */
-  at: number;
-  /** ms; the trigger time it stands for (next trigger activation is computed from it). */
-  initial: number;
-  retry: number;
-  /** Properties snapshot (retries and window continuations reuse it). */
-  properties?: unknown;
 }
 
 interface RunningRun {
@@ -74,10 +68,7 @@ export interface TaskScheduleInfo {
   running: boolean;
 }
 
-/** Cause written on runs ended by shutdown, suspend or a crash. */
-export const CLOSED_CAUSE = "scheduler and all tasks were stopped";
-/** Cause of a run refused by the exclusivity policy. */
-export const EXCLUSIVE_CAUSE = "another task is running";
+export { CLOSED_CAUSE, EXCLUSIVE_CAUSE };
 
 /** The in-process scheduler of every cluster's tasks. */
 export class SchedulerEngine {
@@ -245,24 +236,12 @@ export class SchedulerEngine {
   #scheduleByTrigger(entry: Entry, from: number, fresh: boolean): void {
     const { task } = entry;
     if (!task.enabled || task.deleted || !this.#o.isAllowed(task.clusterId, task.type)) return;
-    const now = this.#o.clock.now();
-    const spec = toTriggerSpec(task.schedule);
-    if (fresh && isOneShot(task.schedule) && task.successCount + task.errorCount === 0 && task.status === "NEW") {
-      const at = Math.max(spec.startDateMs ?? now, now);
-      this.#setPending(entry, { at, initial: at, retry: 0 });
-      return;
-    }
-    let next: number | null;
     try {
-      next = createTrigger(spec).next(from);
+      const next = planTriggerActivation(task, from, this.#o.clock.now(), fresh);
+      if (next) this.#setPending(entry, next);
     } catch (error) {
       this.#o.logger.error("scheduler: bad schedule", { task: taskKey(task), error: errorMessage(error) });
-      return;
     }
-    if (next === null) return;
-    // Missed activations collapse into one catch-up run, which counts as activated now.
-    if (next < now) next = now;
-    this.#setPending(entry, { at: next, initial: next, retry: 0 });
   }
 
   #isHealthcheck(task: TaskRecord): boolean {
@@ -375,20 +354,9 @@ export class SchedulerEngine {
     const { task } = entry;
     if (this.#closed || status === "ABORTED" || task.deleted) return;
     if (!this.#o.isAllowed(task.clusterId, task.type)) return; // suspended: resume reschedules
-    const now = this.#o.clock.now();
-    if (status === "WAITING") {
-      const position = locateInWindow(parseWindow(task.schedule.window), now + 1000, task.schedule.timezone);
-      const at = position.inside ? now : position.nextBegin;
-      this.#setPending(entry, { ...activation, at, properties });
-      return;
-    }
-    if (status === "ERROR" && retryable && activation.retry < task.schedule.numRetries && task.enabled) {
-      const retry = activation.retry + 1;
-      const at = now + computeRetryDelay(retry, task.schedule.retryWaitSeconds * 1000);
-      this.#setPending(entry, { at, initial: activation.initial, retry, properties });
-      return;
-    }
-    this.#scheduleByTrigger(entry, activation.initial, false);
+    const next = planAfterRun(task, activation, properties, status, retryable, this.#o.clock.now());
+    if (next === "trigger") this.#scheduleByTrigger(entry, activation.initial, false);
+    else this.#setPending(entry, next);
   }
 
   /** Writes the run and the task's new status/counters in one batch (read-modify-write of the stored task). */
@@ -412,17 +380,4 @@ function pickProgressFields(task: TaskRecord) {
 function pickSpec(task: TaskRecord) {
   const { enabled, deleted, name, labels, properties, schedule } = task;
   return { enabled, deleted, name, labels, properties, schedule };
-}
-
-/** Maps how a run ended to its status and cause. */
-function describeOutcome(error: unknown, signal: AbortSignal): { status: TaskStatus; cause: string } {
-  if (error === undefined) return { status: "DONE", cause: "" };
-  if (signal.aborted) {
-    const reason = signal.reason as RunCancelReason;
-    if (reason instanceof TaskStoppedError) return { status: "STOPPED", cause: reason.message };
-    if (reason instanceof OutOfWindowError) return { status: "WAITING", cause: reason.message };
-    if (reason instanceof SchedulerSuspendedError) return { status: "STOPPED", cause: CLOSED_CAUSE };
-    if (reason instanceof SchedulerClosedError) return { status: "ABORTED", cause: CLOSED_CAUSE };
-  }
-  return { status: "ERROR", cause: errorMessage(error) };
 }
