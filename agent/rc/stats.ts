@@ -103,6 +103,8 @@ export class StatsRegistry {
       group.uploadedBytes += record.bytes;
       this.#metrics?.filesTransferred.inc();
       this.#metrics?.bytesTransferred.inc(record.bytes);
+      const elapsed = (Date.now() - group.startedAt) / 1000;
+      if (elapsed > 0) this.#metrics?.speed.set(group.bytes / elapsed);
     }
   }
 
