@@ -28,7 +28,7 @@ export {
   wrapError,
 } from "./errors.ts";
 export { Manager, type ManagerOptions } from "./manager/manager.ts";
-export { OutOfWindowError, PermanentRunError, type RunContext, type Runner, SchedulerClosedError, SchedulerSuspendedError, TaskStoppedError } from "./scheduler/runner.ts";
+export type { RunContext, Runner } from "./scheduler/runner.ts";
 export { MANAGER_VERSION } from "./server/version.ts";
 export { createMemoryStore } from "./store/memory.ts";
 export type { OpenStoreOptions, StoreConfig } from "./store/open.ts";
