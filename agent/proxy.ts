@@ -36,6 +36,8 @@ export async function proxyRequest(request: Request, targetBase: string): Promis
     headers: forwardHeaders(request.headers),
     body: hasBody ? request.body : undefined,
     redirect: "manual",
+    // A caller that goes away (SM cancelling a blocking repair_status, say) cancels the upstream call too.
+    signal: request.signal,
     duplex: "half",
     // Keep Content-Encoding and the compressed bytes as they are: a proxy must not transcode.
     decompress: false,

@@ -375,6 +375,10 @@ describe("async jobs", () => {
     expect(info.job).toMatchObject({ id: jobid, finished: true, success: true });
     expect(info.transferred.length).toBe(3);
 
+    const metrics = await (await fetch(`${t.agent.prometheusUrl}/metrics`)).text();
+    expect(metrics).toMatch(/scylla_manager_agent_rclone_files_transferred_total [1-9]/);
+    expect(metrics).toMatch(/scylla_manager_agent_rclone_checked_files_total [1-9]/);
+
     expect((await t.rc("core/stats-delete", { group: `job/${jobid}` })).status).toBe(200);
     const after = (await (await t.rc("job/progress", { jobid })).json()) as Record<string, unknown>;
     expect(after).toMatchObject({ status: "success", uploaded: 0 });
