@@ -35,9 +35,11 @@ export class EmulatedNode implements NodeContext {
   get up(): boolean {
     return this.#up;
   }
-  /** Marks the node up or down (listeners are handled by the fault controller). */
+  /** Marks the node up or down and tells the cluster's node-state listeners. */
   setUp(up: boolean): void {
+    if (this.#up === up) return;
     this.#up = up;
+    (this.cluster as EmulatedClusterState).notifyNodeState(this.ip, up);
   }
 }
 
@@ -49,6 +51,7 @@ export class EmulatedClusterState implements ClusterState {
   /** Vnode rings by replication options (the topology never changes, so entries stay valid). */
   readonly #vnodeRings = new Map<string, TokenRange[]>();
   readonly #tablets = new Map<string, Tablet[]>();
+  readonly #nodeListeners = new Set<(ip: string, up: boolean) => void>();
 
   constructor(
     readonly topology: Topology,
@@ -65,6 +68,16 @@ export class EmulatedClusterState implements ClusterState {
 
   node(ip: string): EmulatedNode | undefined {
     return this.nodes.find((n) => n.ip === ip);
+  }
+
+  onNodeState(listener: (ip: string, up: boolean) => void): () => void {
+    this.#nodeListeners.add(listener);
+    return () => this.#nodeListeners.delete(listener);
+  }
+
+  /** Called by a node when it stops or starts. */
+  notifyNodeState(ip: string, up: boolean): void {
+    for (const listener of this.#nodeListeners) listener(ip, up);
   }
 
   liveNodes(): string[] {

@@ -93,7 +93,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Emulat
     topology.nodes.map((n) => n.ip),
     dir,
   );
-  const state = new EmulatedClusterState(topology, createClock(options.timeScale ?? 1), seed, settings.shards);
+  const state = new EmulatedClusterState(
+    topology,
+    options.clock ?? createClock(options.timeScale ?? 1),
+    seed,
+    settings.shards,
+  );
   const spec =
     options.schema === undefined
       ? defaultSchemaSpec()
@@ -108,6 +113,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Emulat
     state.nodes.push(new EmulatedNode(n.ip, dataDir, own, state));
   }
   const modules = await loadOptionalModules();
+  if (options.cql === false) modules.startCql = undefined;
   for (const missing of modules.missing) logger.info(`emulator: ${missing} not available yet; skipped`);
   const slots = new Map<string, PortSlot[]>();
   const faults = new Faults(state.ledger, state.clock.now, {

@@ -64,6 +64,8 @@ export interface ClusterState {
   node(ip: string): NodeContext | undefined;
   /** IPs gossip sees as live (nodes that are up). */
   liveNodes(): string[];
+  /** Subscribes to node stop/start (fault API); returns the unsubscribe function. */
+  onNodeState(listener: (ip: string, up: boolean) => void): () => void;
   /**
    * `describe_ring` of a keyspace as `localIp` answers it (LocalStrategy names the local node); `table` is required
    * for tablet keyspaces. Throws a RestError-compatible `Error` with `status` for an unknown keyspace or table.

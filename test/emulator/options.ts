@@ -3,6 +3,7 @@
  * @module
  */
 import type { Logger } from "../../src/util/log.ts";
+import type { Clock } from "./clock.ts";
 import type { NodeSettings } from "./node-context.ts";
 import type { SchemaSpec } from "./schema/types.ts";
 import type { DcLayout } from "./topology/topology.ts";
@@ -22,6 +23,8 @@ export interface ClusterOptions {
   scyllaVersion?: string;
   /** Modelled durations × timeScale = real waits; default 1. */
   timeScale?: number;
+  /** A clock to use instead of the default one (then `timeScale` is ignored). */
+  clock?: Clock;
   /** `"USER:PASS"`: PasswordAuthenticator on every node. */
   auth?: string;
   /** Start our agent on every node (port 10001) with this token. */

@@ -7,11 +7,13 @@ import type { NodeContext } from "../node-context.ts";
 import { boolParam, requireParam, splitTableName } from "./params.ts";
 import { RestError } from "./rest-error.ts";
 import type { RestRouter } from "./router.ts";
+import { trackViewBuilds, viewBuildStatus } from "./view-builds.ts";
 
 /** Registers the schema routes for one node. */
 export function registerSchemaRoutes(router: RestRouter, node: NodeContext): void {
   const schema = node.cluster.schema;
   const autocompactionOff = new Set<string>();
+  trackViewBuilds(node.cluster);
   const requireTable = (name: string) => {
     const [ks, table] = splitTableName(name);
     const def = schema.table(ks, table);
@@ -88,7 +90,10 @@ export function registerSchemaRoutes(router: RestRouter, node: NodeContext): voi
       const view = schema.table(ks.name, req.params.view ?? "");
       if (view?.view === undefined)
         throw new RestError(400, `Can't find a view ${req.params.view} in keyspace ${ks.name}`);
-      return node.cluster.topology.nodes.map((n) => ({ key: n.hostId, value: "SUCCESS" }));
+      const live = new Set(node.cluster.liveNodes());
+      const status = viewBuildStatus(node.cluster, ks.name, view.name);
+      // A down node has not reported its build (Scylla shows its last state; UNKNOWN if it never started).
+      return node.cluster.topology.nodes.map((n) => ({ key: n.hostId, value: live.has(n.ip) ? status : "UNKNOWN" }));
     })
     .add("POST", "/raft/read_barrier", (req) => {
       const group = req.query.get("group_id");
