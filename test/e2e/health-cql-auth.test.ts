@@ -1,6 +1,6 @@
 /**
  * CQL health check with PasswordAuthenticator on (emulator on 127.0.33.x, our agents): without credentials the
- * raw OPTIONS frame says UP; a wrong password is UNAUTHORIZED; the right one is UP; the API never returns them.
+ * raw OPTIONS frame says UP (and Alternator answers SM's Scan ping); a wrong password is UNAUTHORIZED; the right one is UP; the API never returns them.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Registry } from "prom-client";
@@ -23,6 +23,7 @@ beforeAll(async () => {
     ipPrefix: "127.0.33.",
     agents: { authToken: TOKEN },
     auth: "cassandra:s3cret",
+    alternator: true,
   });
   const store = createMemoryStore();
   const deps = {
@@ -57,6 +58,12 @@ test("no credentials → UP by the raw frame; wrong password → UNAUTHORIZED; r
   const host = cluster.nodes[0]?.ip as string;
   expect((await call("POST", "/clusters", { host, name: "plain", auth_token: TOKEN })).status).toBe(201);
   expect(await cqlStatuses("plain")).toEqual(["UP", "UP"]);
+  const plain = (await call("GET", "/cluster/plain/status")).json as NodeStatus[];
+  // Alternator without enforced authorization: SM's unsigned DynamoDB Scan ping.
+  expect(plain.map((n) => [n.alternator_status, n.alternator_cause])).toEqual([
+    ["UP", ""],
+    ["UP", ""],
+  ]);
 
   const wrong = { host, name: "wrong", auth_token: TOKEN, username: "cassandra", password: "nope" };
   expect((await call("POST", "/clusters", wrong)).status).toBe(201);
