@@ -49,7 +49,11 @@ describe("planTriggerActivation", () => {
   const now = at("2026-11-25T10:00:00Z");
   test("a missed activation becomes an immediate catch-up", () => {
     const task = makeTask("repair", { cron: "0 * * * *" });
-    expect(planTriggerActivation(task, at("2026-11-25T07:30:00Z"), now, false)).toEqual({ at: now, initial: now, retry: 0 });
+    expect(planTriggerActivation(task, at("2026-11-25T07:30:00Z"), now, false)).toEqual({
+      at: now,
+      initial: now,
+      retry: 0,
+    });
   });
   test("a never-run one-shot with a past start date runs now; after a run it has no activation", () => {
     const task = makeTask("repair", { schedule: { ...makeTask("x").schedule, startDate: "2026-11-25T09:00:00.000Z" } });
