@@ -16,7 +16,42 @@ function ips(): [string, string, string, string] {
   return cluster.nodes.map((n) => n.ip) as [string, string, string, string];
 }
 
+/** Sends a CQL v4 OPTIONS frame; resolves the response opcode, "refused", or "timeout". */
+function cqlOptions(ip: string, timeoutMs: number): Promise<number | "refused" | "timeout"> {
+  return new Promise((resolve) => {
+    const socket = connect(9042, ip);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve("timeout");
+    }, timeoutMs);
+    socket.on("connect", () => socket.write(Buffer.from([4, 0, 0, 0, 5, 0, 0, 0, 0])));
+    socket.on("data", (data) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(data[4] ?? -1);
+    });
+    socket.on("error", () => {
+      clearTimeout(timer);
+      resolve("refused");
+    });
+  });
+}
+
 describe("faults", () => {
+  test("CQL: a stopped node refuses, a blackholed CQL port never answers OPTIONS", async () => {
+    const [a, b] = ips();
+    expect(await cqlOptions(a, 2000)).toBe(0x06);
+    await cluster.faults.stopNode(a);
+    expect(await cqlOptions(a, 2000)).toBe("refused");
+    await cluster.faults.startNode(a);
+    expect(await cqlOptions(a, 2000)).toBe(0x06);
+    await cluster.faults.blackhole(b, "cql");
+    expect(await cqlOptions(b, 300)).toBe("timeout");
+    expect((await rest(b, "/storage_service/hostid/local")).status).toBe(200);
+    await cluster.faults.unblackhole(b, "cql");
+    expect(await cqlOptions(b, 2000)).toBe(0x06);
+  });
+
   test("a stopped node refuses, peers' gossip marks it down, host_id still lists it; start brings it back", async () => {
     const [a, , , d] = ips();
     await cluster.faults.stopNode(d);
@@ -30,7 +65,7 @@ describe("faults", () => {
     await cluster.faults.startNode(d);
     expect(await (await rest(d, "/storage_service/scylla_release_version")).json()).toMatch(/^2025\.1\.0/);
     expect(((await (await rest(a, "/gossiper/endpoint/live/")).json()) as string[]).length).toBe(4);
-    expect(cluster.ledger.of("fault").map((e) => e.action)).toEqual(["stop", "start"]);
+    expect(cluster.ledger.of("fault", (e) => e.host === d).map((e) => e.action)).toEqual(["stop", "start"]);
   });
 
   test("a blackholed REST port accepts and never answers, so the client times out", async () => {

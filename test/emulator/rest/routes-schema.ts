@@ -29,7 +29,7 @@ export function registerSchemaRoutes(router: RestRouter, node: NodeContext): voi
     .add("GET", "/storage_service/keyspaces", (req) => {
       const type = req.query.get("type") ?? "all";
       const replication = req.query.get("replication") ?? "all";
-      if (!["all", "user", "non_local_strategy", "local"].includes(type))
+      if (!["all", "user", "non_local_strategy"].includes(type))
         throw new RestError(400, `Invalid keyspace type '${type}'`);
       if (!["all", "vnodes", "tablets"].includes(replication))
         throw new RestError(400, `Invalid replication type '${replication}'`);
@@ -39,7 +39,6 @@ export function registerSchemaRoutes(router: RestRouter, node: NodeContext): voi
           const local = ks.replication.class.endsWith("LocalStrategy");
           if (type === "user" && ks.system) return false;
           if (type === "non_local_strategy" && local) return false;
-          if (type === "local" && !local) return false;
           if (replication === "tablets") return ks.tablets;
           if (replication === "vnodes") return !ks.tablets;
           return true;
