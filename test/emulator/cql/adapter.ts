@@ -36,6 +36,7 @@ export function fromNodeContext(node: NodeContext): CqlNodeView {
     clusterName: node.settings.clusterName,
     releaseVersion: CASSANDRA_COMPAT_VERSION,
     auth: node.settings.auth,
+    tabletsEnabled: node.settings.tabletsEnabled,
     peers: () =>
       node.cluster.nodes
         .filter((n) => n.ip !== node.ip)

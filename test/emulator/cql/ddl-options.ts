@@ -97,6 +97,8 @@ export function keyspaceProperties(
     } else if (key !== "storage") throw unknownProperty(key);
   }
   if (!replication?.class) throw new CqlError(ErrorCode.Config, "Missing mandatory replication strategy class");
+  // Scylla only defaults NetworkTopologyStrategy keyspaces to tablets; other strategies stay on vnodes.
+  if (!("tablets" in props) && !/NetworkTopologyStrategy$/i.test(replication.class)) tablets = false;
   const def: Omit<KeyspaceDef, "system"> = {
     name,
     replication: replication as KeyspaceDef["replication"],

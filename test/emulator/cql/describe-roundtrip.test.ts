@@ -15,6 +15,8 @@ const EXTRA_DDL = [
 async function dumpSchema(client: Client): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   const strip = new Set(["id", "base_table_id", "version"]);
+  const ks = await client.execute("SELECT keyspace_name FROM system_schema.scylla_keyspaces");
+  out.tablet_keyspaces = ks.rows.map((r) => String(r.keyspace_name)).sort();
   for (const table of ["keyspaces", "tables", "columns", "views", "indexes", "types", "scylla_keyspaces"]) {
     const res = await client.execute(`SELECT * FROM system_schema.${table}`);
     out[table] = res.rows
@@ -34,7 +36,10 @@ async function dumpSchema(client: Client): Promise<Record<string, string[]>> {
   return out;
 }
 
-describe("DESCRIBE SCHEMA WITH INTERNALS round trip", () => {
+describe.each([
+  ["vnodes by default", false, 9042],
+  ["tablets by default", true, 9048],
+])("DESCRIBE SCHEMA WITH INTERNALS round trip (%s)", (_label, tabletsEnabled, port) => {
   let source: TestCqlCluster;
   let target: TestCqlCluster;
   let a: Client;

@@ -52,9 +52,12 @@ function replicationClassFirst(r: KeyspaceDef["replication"]): Record<string, st
 }
 
 /** `CREATE KEYSPACE ...` as Scylla prints it. */
-export function describeKeyspace(k: KeyspaceDef): string {
+export function describeKeyspace(k: KeyspaceDef, tabletsEnabled = false): string {
   let s = `CREATE KEYSPACE ${quoteIdent(k.name)} WITH replication = ${literal(replicationClassFirst(k.replication))} AND durable_writes = ${k.durableWrites}`;
   if (k.tablets) s += ` AND tablets = {'enabled': true${k.initialTablets ? `, 'initial': ${k.initialTablets}` : ""}}`;
+  // On a tablets-enabled cluster a vnode keyspace must say so, or replaying the statement would create tablets.
+  else if (tabletsEnabled && k.replication.class.endsWith("NetworkTopologyStrategy"))
+    s += " AND tablets = {'enabled': false}";
   return `${s};`;
 }
 
@@ -121,7 +124,7 @@ export function describeIndex(i: IndexDef): string {
 }
 
 /** Rows of one keyspace: keyspace, types, tables, indexes, views (the order restore replays them). */
-export function describeKeyspaceRows(schema: SchemaView, k: KeyspaceDef): DescribeRow[] {
+export function describeKeyspaceRows(schema: SchemaView, k: KeyspaceDef, tabletsEnabled = false): DescribeRow[] {
   const row = (type: DescribeRow["type"], name: string, create_statement: string): DescribeRow => ({
     keyspace_name: k.name,
     type,
@@ -133,7 +136,7 @@ export function describeKeyspaceRows(schema: SchemaView, k: KeyspaceDef): Descri
   // Scylla backs each secondary index with a view named `<index>_index`; DESCRIBE never prints those views.
   const indexViews = new Set(indexes.map((i) => `${i.name}_index`));
   return [
-    row("keyspace", k.name, describeKeyspace(k)),
+    row("keyspace", k.name, describeKeyspace(k, tabletsEnabled)),
     ...schema
       .types()
       .filter((t) => t.keyspace === k.name)
@@ -149,9 +152,9 @@ export function describeKeyspaceRows(schema: SchemaView, k: KeyspaceDef): Descri
  * history and auth/service-level rows (with an empty keyspace_name); the model keeps neither, so both forms
  * print the same elements here.
  */
-export function describeSchema(schema: SchemaView): DescribeRow[] {
+export function describeSchema(schema: SchemaView, tabletsEnabled = false): DescribeRow[] {
   return schema
     .keyspaces()
     .filter((k) => !k.system)
-    .flatMap((k) => describeKeyspaceRows(schema, k));
+    .flatMap((k) => describeKeyspaceRows(schema, k, tabletsEnabled));
 }

@@ -111,7 +111,11 @@ export function runPrepared(p: Prepared, values: BoundValue[], ctx: ExecContext,
         `${stmt.verb} is not supported by the emulated node: it models schema and sizes, not rows`,
       );
     default: {
-      const change = executeDdl(stmt, { schema: ctx.node.schema, keyspace: ctx.keyspace });
+      const change = executeDdl(stmt, {
+        schema: ctx.node.schema,
+        keyspace: ctx.keyspace,
+        tabletsByDefault: ctx.node.tabletsEnabled,
+      });
       return change ? { body: encodeSchemaChangeResult(change), schemaChange: change } : { body: encodeVoidResult() };
     }
   }
@@ -142,7 +146,7 @@ function describeRows(stmt: Extract<Statement, { type: "describe" }>, ctx: ExecC
   let rows: DescribeRow[];
   switch (stmt.what) {
     case "schema":
-      rows = describeSchema(schema);
+      rows = describeSchema(schema, ctx.node.tabletsEnabled);
       break;
     case "keyspaces":
       rows = schema
@@ -158,7 +162,7 @@ function describeRows(stmt: Extract<Statement, { type: "describe" }>, ctx: ExecC
     case "keyspace": {
       const k = schema.keyspaces().find((x) => x.name === stmt.name?.name);
       if (!k) throw new CqlError(ErrorCode.Invalid, `'${stmt.name?.name}' not found in keyspaces`);
-      rows = describeKeyspaceRows(schema, k);
+      rows = describeKeyspaceRows(schema, k, ctx.node.tabletsEnabled);
       break;
     }
     case "table": {
@@ -166,7 +170,7 @@ function describeRows(stmt: Extract<Statement, { type: "describe" }>, ctx: ExecC
       if (!ks) throw noKeyspace();
       const k = schema.keyspaces().find((x) => x.name === ks);
       if (!k) throw new CqlError(ErrorCode.Invalid, `'${ks}' not found in keyspaces`);
-      const all = describeKeyspaceRows(schema, k);
+      const all = describeKeyspaceRows(schema, k, ctx.node.tabletsEnabled);
       const t = all.find((r) => r.type === "table" && r.name === stmt.name?.name);
       if (!t) throw new CqlError(ErrorCode.Invalid, `'${stmt.name?.name}' not found in keyspace '${ks}'`);
       rows = [t];

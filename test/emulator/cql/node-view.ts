@@ -36,6 +36,8 @@ export interface CqlNodeView {
   clusterName: string;
   /** Value of system.local.release_version: Scylla reports the Cassandra version it mimics, `3.0.8`. */
   releaseVersion: string;
+  /** `enable_tablets`: new NetworkTopologyStrategy keyspaces use tablets unless they say otherwise. */
+  tabletsEnabled?: boolean;
   /** Credentials required by PasswordAuthenticator, or undefined when the node allows anyone. */
   auth?: { username: string; password: string };
   /** Every other node of the cluster. */

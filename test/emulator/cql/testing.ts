@@ -22,6 +22,8 @@ export interface TestCqlClusterOptions {
   auth?: { username: string; password: string };
   tls?: NodeTlsSettings;
   cqlPort?: number;
+  /** `enable_tablets` (default false here; B1's startCluster defaults to true). */
+  tabletsEnabled?: boolean;
 }
 
 export interface TestCqlCluster {
@@ -45,7 +47,7 @@ function settings(options: TestCqlClusterOptions): NodeSettings {
     prometheusPort: 9180,
     alternator: { enabled: false, port: 8000, enforceAuthorization: false },
     uuidSstableIdentifiers: true,
-    tabletsEnabled: false,
+    tabletsEnabled: options.tabletsEnabled ?? false,
     shards: 2,
     memoryPerShard: 1 << 30,
     objectStorageEndpoints: {},
