@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startTestAgent, type TestAgent } from "../../agent/testing/harness.ts";
+
+// The rc layer against a real S3 server (MinIO or moto, started by D2's test/external/servers.sh): status mapping
+// for wrong credentials and missing buckets, and SM's backup upload (movedir with a versioning suffix).
+const ROOT = join(import.meta.dir, "../..");
+const state = mkdtempSync(join(tmpdir(), "agent-s3-"));
+const env: Record<string, string> = {};
+let skip: string | undefined;
+let good: TestAgent | undefined;
+let bad: TestAgent | undefined;
+
+beforeAll(async () => {
+  const script = join(ROOT, "test/external/servers.sh");
+  if (!existsSync(script)) {
+    skip = "test/external/servers.sh is missing";
+    return;
+  }
+  const proc = Bun.spawn(["bash", script, "start_s3"], {
+    env: { ...process.env, STATE: state, ROOT },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  await proc.exited;
+  const file = join(state, "env");
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+      if (m?.[1] && m[2] !== undefined) env[m[1]] = m[2].replace(/^'(.*)'$/, "$1");
+    }
+  }
+  skip = env.SM_EXT_S3_SKIP ?? (env.SM_EXT_S3_ENDPOINT ? undefined : "servers.sh start_s3 gave no endpoint");
+  if (skip !== undefined) {
+    console.log(`agent-s3 e2e SKIPPED: ${skip}`);
+    return;
+  }
+  const s3 = {
+    endpoint: env.SM_EXT_S3_ENDPOINT,
+    provider: (env.SM_EXT_S3_PROVIDER ?? "Minio") as "Minio",
+    access_key_id: env.SM_EXT_S3_KEY,
+    secret_access_key: env.SM_EXT_S3_SECRET,
+  };
+  good = await startTestAgent("127.0.24.10", { s3 });
+  bad = await startTestAgent("127.0.24.11", { s3: { ...s3, secret_access_key: "wrong-secret" } });
+  const { S3Client, CreateBucketCommand } = await import("@aws-sdk/client-s3");
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.access_key_id ?? "", secretAccessKey: s3.secret_access_key ?? "" },
+  });
+  await client.send(new CreateBucketCommand({ Bucket: "agent-e2e" }));
+  client.destroy();
+}, 60_000);
+
+afterAll(async () => {
+  await good?.close();
+  await bad?.close();
+  await Bun.spawn(["bash", join(ROOT, "test/external/servers.sh"), "stop_all"], {
+    env: { ...process.env, STATE: state, ROOT },
+    stdout: "ignore",
+    stderr: "ignore",
+  }).exited;
+  rmSync(state, { recursive: true, force: true });
+});
+
+function agentOf(which: TestAgent | undefined): TestAgent {
+  if (which === undefined) throw new Error("agent not started");
+  return which;
+}
+
+describe("rc against S3", () => {
+  test("check-permissions passes with good credentials", async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const res = await agentOf(good).rc("operations/check-permissions", { fs: "s3:agent-e2e", remote: "" });
+    expect(res.status).toBe(200);
+  });
+
+  test("wrong credentials and a missing bucket get SM's status codes and clear messages", async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const wrong = await agentOf(bad).rc("operations/list", { fs: "s3:agent-e2e", remote: "" });
+    expect(wrong.status).toBe(403);
+    const wrongBody = (await wrong.json()) as { message: string; path: string };
+    console.log(`wrong credentials: ${wrong.status} ${wrongBody.message}`);
+    expect(wrongBody.path).toBe("operations/list");
+    expect(wrongBody.message.length).toBeGreaterThan(0);
+    const check = await agentOf(bad).rc("operations/check-permissions", { fs: "s3:agent-e2e", remote: "" });
+    expect([400, 403]).toContain(check.status);
+    const missing = await agentOf(good).rc("operations/list", { fs: "s3:no-such-bucket-e2e", remote: "x" });
+    expect(missing.status).toBe(404);
+  });
+
+  test("movedir with a suffix uploads a snapshot and versions a changed remote file", async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const t = agentOf(good);
+    const snap = "ks/t-0123456789abcdef0123456789abcdef/snapshots/sm_20250102000000UTC";
+    mkdirSync(join(t.dataDir, snap), { recursive: true });
+    writeFileSync(join(t.dataDir, snap, "me-1-big-Data.db"), "version-1");
+    const move = async () => {
+      const res = await t.rc(
+        "sync/movedir",
+        { srcFs: "data:", srcRemote: snap, dstFs: "s3:agent-e2e", dstRemote: "sst", suffix: ".sm_20250102000000UTC" },
+        "?_async=true",
+      );
+      const { jobid } = (await res.json()) as { jobid: number };
+      return (await (await t.rc("job/progress", { jobid, wait: 15 })).json()) as Record<string, unknown>;
+    };
+    expect(await move()).toMatchObject({ status: "success", uploaded: 9 });
+    writeFileSync(join(t.dataDir, snap, "me-1-big-Data.db"), "version-two");
+    expect(await move()).toMatchObject({ status: "success", uploaded: 11 });
+    const list = (await (await t.rc("operations/list", { fs: "s3:agent-e2e", remote: "sst" })).json()) as {
+      list: Array<{ Name: string; Size: number }>;
+    };
+    expect(list.list.map((i) => `${i.Name}:${i.Size}`).sort()).toEqual([
+      "me-1-big-Data.db.sm_20250102000000UTC:9",
+      "me-1-big-Data.db:11",
+    ]);
+  });
+});
