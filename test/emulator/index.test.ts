@@ -65,3 +65,15 @@ describe("startCluster", () => {
     await expect(startCluster({ dcs: [1], scyllaVersion: "master" })).rejects.toThrow(/scylla-version/);
   });
 });
+
+test("a second cluster on the same IPs fails with a message naming the port; close is idempotent", async () => {
+  const one = await startCluster({ dcs: [1], ipPrefix: "127.0.12.", tokensPerNode: 2, cql: false });
+  try {
+    await expect(startCluster({ dcs: [1], ipPrefix: "127.0.12.", tokensPerNode: 2, cql: false })).rejects.toThrow(
+      /cannot listen on 127\.0\.12\.1 (rest|prometheus) port/,
+    );
+  } finally {
+    await one.close();
+    await one.close();
+  }
+});

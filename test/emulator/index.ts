@@ -131,7 +131,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Emulat
   const all = [...slots.values()].flat();
   let control: { url: string; close(): void } | undefined;
   let agents: { close(): Promise<void> } | undefined;
-  const close = async (): Promise<void> => {
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= closeAll();
+    return closing;
+  };
+  const closeAll = async (): Promise<void> => {
     await agents?.close();
     control?.close();
     await Promise.allSettled(all.map((s) => s.set("stopped")));

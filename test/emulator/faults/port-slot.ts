@@ -43,7 +43,16 @@ export class PortSlot {
     this.#current = undefined;
     this.#mode = "stopped";
     await previous?.close();
-    if (mode === "serving") this.#current = await this.startServer();
+    if (mode === "serving") {
+      try {
+        this.#current = await this.startServer();
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new Error(
+          `cannot listen on ${this.host} ${this.kind} port(s) ${this.ports.join(",")}: ${why} (another emulated cluster on this IP prefix?)`,
+        );
+      }
+    }
     if (mode === "blackholed") {
       const holes = this.ports.map((port) => listenBlackhole(this.host, port));
       this.#current = {
