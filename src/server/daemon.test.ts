@@ -52,6 +52,25 @@ describe("startDaemon", () => {
     await expect(fetch(`${daemon.urls.http}/ping`)).rejects.toThrow();
   });
 
+  test("the Manager is wired: task routes answer for a stored cluster", async () => {
+    const daemon = await start({ http: "127.0.50.5:0" });
+    await daemon.deps.store.putCluster({
+      id: "5b1c1a5e-8c8e-4b7e-9f0e-3d3a1f2b4c5d",
+      name: "c1",
+      labels: {},
+      host: "127.0.50.6",
+      knownHosts: [],
+      port: 0,
+      authToken: "",
+      forceTlsDisabled: false,
+      forceNonSslSessionPort: false,
+    });
+    const res = await fetch(`${daemon.urls.http}/api/v1/cluster/c1/tasks`);
+    expect(res.status).toBe(200);
+    const missing = await fetch(`${daemon.urls.http}/api/v1/cluster/nope/tasks`);
+    expect(missing.status).toBe(404);
+  });
+
   test("https with a generated self-signed certificate", async () => {
     const daemon = await start({ https: "127.0.50.2:0" });
     const res = await fetch(`${daemon.urls.https}/api/v1/version`, { tls: { rejectUnauthorized: false } });

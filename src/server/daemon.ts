@@ -8,11 +8,12 @@ import { Hono } from "hono";
 import { loadServerConfig, type ServerConfig } from "../config/server.ts";
 import { errorMessage, isManagerError, ManagerError } from "../errors.ts";
 import { ensureClusterServices } from "../healthcheck/wiring.ts";
+import { Manager } from "../manager/manager.ts";
 import { createMetricsRegistry } from "../metrics/registry.ts";
 import { openStore } from "../store/open.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { createApp } from "./app.ts";
-import type { ManagerHandle, ServerDeps } from "./deps.ts";
+import type { ServerDeps } from "./deps.ts";
 import { formatHostPort, parseListenAddress } from "./listen-address.ts";
 import { createConsulApp } from "./routes/consul.ts";
 import { loadServerTls } from "./tls.ts";
@@ -31,8 +32,8 @@ export interface StartDaemonOptions {
   /** Use this config instead of reading files (tests). */
   config?: ServerConfig;
   logger?: Logger;
-  /** Builds the Manager from the other deps; without it the daemon serves the API with no scheduler. */
-  createManager?(deps: Omit<ServerDeps, "manager">): ManagerHandle | Promise<ManagerHandle>;
+  /** Builds the Manager from the other deps (tests); default `new Manager({store, logger, metrics, config})`. */
+  createManager?(deps: Omit<ServerDeps, "manager">): Manager;
 }
 
 type BunServer = Server<unknown>;
@@ -54,7 +55,7 @@ export async function startDaemon(configFiles: readonly string[], options: Start
   const metrics = createMetricsRegistry(MANAGER_VERSION);
   const store = await openStore(config);
   const servers: BunServer[] = [];
-  let manager: ManagerHandle | undefined;
+  let manager: Manager | undefined;
   const closeAll = async () => {
     await Promise.allSettled(servers.map((server) => server.stop(true)));
     servers.length = 0;
@@ -63,11 +64,11 @@ export async function startDaemon(configFiles: readonly string[], options: Start
   };
   try {
     const base = { config, logger, metrics, store };
-    manager = options.createManager ? await options.createManager(base) : undefined;
-    const deps: ServerDeps = manager ? { ...base, manager } : base;
+    manager = options.createManager ? options.createManager(base) : new Manager({ store, logger, metrics, config });
+    const deps: ServerDeps = { ...base, manager };
     // Registers the healthcheck runner with the Manager before it starts scheduling.
     ensureClusterServices(deps);
-    await manager?.start?.();
+    await manager.start();
     const app = createApp(deps);
     const urls: Daemon["urls"] = {};
     if (config.http !== "") {

@@ -4,17 +4,9 @@
  */
 import type { Registry } from "prom-client";
 import type { ServerConfig } from "../config/server.ts";
+import type { Manager } from "../manager/manager.ts";
 import type { Store } from "../store/store.ts";
 import type { Logger } from "../util/log.ts";
-
-/**
- * The part of E's Manager the server skeleton relies on (structural, so the Manager can grow freely).
- * Routes that need more import the Manager type themselves.
- */
-export interface ManagerHandle {
-  start?(): Promise<void> | void;
-  close(): Promise<void> | void;
-}
 
 /** Dependencies shared by every route module (`registerXxxRoutes(app, deps)`). */
 export interface ServerDeps {
@@ -22,6 +14,6 @@ export interface ServerDeps {
   logger: Logger;
   metrics: Registry;
   store: Store;
-  /** The running Manager; absent only in route tests that need no scheduler. */
-  manager?: ManagerHandle;
+  /** The running Manager (scheduler, task and suspend services); absent only in route tests without a scheduler. */
+  manager?: Manager;
 }
