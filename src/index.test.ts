@@ -7,6 +7,7 @@ test("the public export names (review any change here)", () => {
       "ConfigError",
       "ConflictError",
       "MANAGER_VERSION",
+      "Manager",
       "ManagerApiClient",
       "ManagerApiError",
       "ManagerError",
