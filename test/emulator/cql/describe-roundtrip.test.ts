@@ -46,13 +46,19 @@ describe.each([
   let b: Client;
 
   beforeAll(async () => {
-    source = await startTestCqlCluster({ ipPrefix: "127.0.19.", dcs: "dc1:2,dc2:1" });
-    target = await startTestCqlCluster({ ipPrefix: "127.0.19.", dcs: "dc1:2,dc2:1", cqlPort: 9043, schema: null });
-    a = new Client({ contactPoints: [`${source.nodes[0]!.ip}:9042`], localDataCenter: "dc1" });
+    source = await startTestCqlCluster({ ipPrefix: "127.0.19.", dcs: "dc1:2,dc2:1", cqlPort: port, tabletsEnabled });
+    target = await startTestCqlCluster({
+      ipPrefix: "127.0.19.",
+      dcs: "dc1:2,dc2:1",
+      cqlPort: port + 1,
+      schema: null,
+      tabletsEnabled,
+    });
+    a = new Client({ contactPoints: [source.nodes[0]!.ip], localDataCenter: "dc1", protocolOptions: { port } });
     b = new Client({
-      contactPoints: [`${target.nodes[0]!.ip}:9043`],
+      contactPoints: [target.nodes[0]!.ip],
       localDataCenter: "dc1",
-      protocolOptions: { port: 9043 },
+      protocolOptions: { port: port + 1 },
     });
     await a.connect();
     await b.connect();
@@ -71,6 +77,11 @@ describe.each([
     const types = described.rows.map((r) => r.type);
     expect(new Set(types)).toEqual(new Set(["keyspace", "type", "table", "index", "view"]));
     expect(described.rows.some((r) => String(r.keyspace_name).startsWith("system"))).toBe(false);
+    const keyspaceStatements = described.rows
+      .filter((r) => r.type === "keyspace")
+      .map((r) => String(r.create_statement));
+    expect(keyspaceStatements.some((st) => st.includes("'enabled': false"))).toBe(tabletsEnabled);
+    expect(keyspaceStatements.filter((st) => st.includes("'enabled': true"))).toHaveLength(1);
     for (const row of described.rows) await b.execute(row.create_statement);
     const want = await dumpSchema(a);
     const got = await dumpSchema(b);
