@@ -98,6 +98,16 @@ describe("proxy", () => {
     expect(process.memoryUsage.rss() - rssBefore).toBeLessThan(200 * 1024 * 1024);
   }, 20_000);
 
+  test("a caller that goes away cancels the upstream call", async () => {
+    const controller = new AbortController();
+    const pending = t.request("/hang", { signal: controller.signal }).catch(() => "aborted");
+    await Bun.sleep(100);
+    controller.abort();
+    expect(await pending).toBe("aborted");
+    for (let i = 0; i < 50 && t.scylla.abortedHangs === 0; i++) await Bun.sleep(20);
+    expect(t.scylla.abortedHangs).toBe(1);
+  });
+
   test("/metrics proxies Scylla's Prometheus endpoint (auth required)", async () => {
     const res = await t.request("/metrics?name=database_total_writes");
     expect(res.status).toBe(200);

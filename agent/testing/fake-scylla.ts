@@ -2,7 +2,7 @@
  * A tiny fake of Scylla's REST API for the agent's unit tests (the emulator covers the real thing in e2e):
  * `/v2/config/*` from a map (unknown entries → 400 "No such config entry"), the release version, `host_id`,
  * Prometheus text at `/metrics`, and two proxy probes: `POST /echo` streams the body back, `GET /big?size=N`
- * streams N bytes.
+ * streams N bytes, `GET /hang` waits until the caller goes away.
  * @module
  */
 
@@ -23,6 +23,8 @@ export interface FakeScylla {
   requests: string[];
   /** Headers of the last request. */
   lastHeaders: Headers | undefined;
+  /** `GET /hang` requests whose caller went away (they never answer on their own). */
+  abortedHangs: number;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export function startFakeScylla(options: FakeScyllaOptions): FakeScylla {
     port: 0,
     requests: [],
     lastHeaders: undefined,
+    abortedHangs: 0,
     close: async () => {},
   };
   const server = Bun.serve({
@@ -82,6 +85,14 @@ export function startFakeScylla(options: FakeScyllaOptions): FakeScylla {
       }
       if (path === "/metrics") {
         return new Response(`# TYPE scylla_database_total_writes counter\nscylla_database_total_writes{shard="0"} 5\n`);
+      }
+      if (path === "/hang") {
+        return new Promise<Response>((resolve) => {
+          request.signal.addEventListener("abort", () => {
+            state.abortedHangs++;
+            resolve(new Response(null, { status: 499 }));
+          });
+        });
       }
       if (path === "/echo") return new Response(request.body, { headers: { "x-echo-query": url.search } });
       if (path === "/big") return new Response(patternStream(Number(url.searchParams.get("size") ?? "0")));
