@@ -23,8 +23,24 @@ const ScheduleInputSchema = v.object({
   retry_wait: v.optional(v.string()),
 });
 
-/** Body of POST /tasks and PUT /task/{type}/{id} (SM's TaskUpdate). Unknown keys are ignored, as Go's decoder does. */
-export const TaskUpdateSchema = v.object({
+function lowerKeys(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key.toLowerCase(), item]));
+}
+
+/**
+ * Go's decoder matches field names case-insensitively: `{"Name": ...}` sets `name`. Applied to the TaskUpdate and
+ * its schedule, never to `properties` (those are passed through as given).
+ */
+export function normalizeTaskUpdateKeys(value: unknown): unknown {
+  const body = lowerKeys(value) as Record<string, unknown> | unknown;
+  if (body !== null && typeof body === "object" && !Array.isArray(body) && "schedule" in body) {
+    return { ...body, schedule: lowerKeys((body as Record<string, unknown>).schedule) };
+  }
+  return body;
+}
+
+const TaskUpdateObjectSchema = v.object({
   name: v.optional(v.string()),
   type: v.optional(v.string()),
   labels: v.optional(v.nullable(v.record(v.string(), v.string()))),
@@ -33,7 +49,13 @@ export const TaskUpdateSchema = v.object({
   schedule: v.optional(v.nullable(ScheduleInputSchema)),
   properties: v.optional(v.nullable(v.record(v.string(), v.unknown(), "properties must be a JSON object"))),
 });
-export type TaskUpdate = v.InferOutput<typeof TaskUpdateSchema>;
+
+/** Body of POST /tasks and PUT /task/{type}/{id} (SM's TaskUpdate). Unknown keys are ignored, as Go's decoder does. */
+export const TaskUpdateSchema = v.pipe(v.unknown(), v.transform(normalizeTaskUpdateKeys), TaskUpdateObjectSchema);
+export type TaskUpdate = v.InferOutput<typeof TaskUpdateObjectSchema>;
+
+/** The TaskUpdate fields (for schemas that extend it). */
+export const TaskUpdateEntries = TaskUpdateObjectSchema.entries;
 
 /** A schedule parsed from input, times in ms. */
 export interface ParsedSchedule {

@@ -41,9 +41,9 @@ export function createDaemonEnv(ip: string): DaemonEnv {
   writeFileSync(
     script,
     `import { startDaemon } from ${JSON.stringify(join(SRC, "server/daemon.ts"))};
-import { Manager } from ${JSON.stringify(join(SRC, "manager/manager.ts"))};
+import { createServerManager } from ${JSON.stringify(join(SRC, "manager/server-manager.ts"))};
 const daemon = await startDaemon([${JSON.stringify(configFile)}], {
-  createManager: (deps) => new Manager({ store: deps.store, logger: deps.logger, metrics: deps.metrics, config: deps.config, enableTestRunners: true }),
+  createManager: createServerManager,
 });
 process.stdout.write(JSON.stringify(daemon.urls) + "\\n");
 process.on("SIGTERM", async () => { await daemon.close(); process.exit(0); });
@@ -55,7 +55,10 @@ process.on("SIGTERM", async () => { await daemon.close(); process.exit(0); });
     configFile,
     openStore: () => openStore(parsed),
     async start() {
-      const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [script], {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, SCYLLA_MANAGER_TEST_RUNNERS: "1" },
+      });
       const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
       let stderr = "";
       child.stderr?.on("data", (chunk) => {

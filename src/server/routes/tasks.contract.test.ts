@@ -218,6 +218,18 @@ describe("task routes", () => {
     expect(again.status).toBe(201);
   });
 
+  test("request keys are case-insensitive (Go's decoder)", async () => {
+    const res = await call("POST", `/cluster/${CID}/tasks`, {
+      Type: "mock",
+      Name: "CamelCase",
+      Schedule: { Cron: "@daily" },
+    });
+    expect(res.status).toBe(201);
+    const task = await call("GET", (res.headers.get("Location") ?? "").replace("/api/v1", ""));
+    expect(task.json).toMatchObject({ name: "CamelCase", type: "mock" });
+    expect(JSON.parse(task.json.schedule.cron).spec).toBe("@daily");
+  });
+
   test("healthcheck progress → 400; target of a type without one → 400", async () => {
     const hc = await call("POST", `/cluster/${CID}/tasks`, {
       type: "healthcheck",

@@ -6,7 +6,7 @@
 import type { Context, Hono } from "hono";
 import * as v from "valibot";
 import { ManagerError, ValidationError } from "../../errors.ts";
-import { TaskUpdateSchema } from "../../manager/task-json.ts";
+import { normalizeTaskUpdateKeys, TaskUpdateEntries, TaskUpdateSchema } from "../../manager/task-json.ts";
 import { NIL_UUID } from "../../util/uuid.ts";
 import type { ServerDeps } from "../deps.ts";
 import { parseJsonBody } from "../validate.ts";
@@ -15,7 +15,11 @@ import { registerSuspendRoutes } from "./suspend.ts";
 import { registerTaskRoutes } from "./task.ts";
 import { API_PREFIX, clusterOf, readBool, requireManager, taskTypeOf, toTaskListItemJson } from "./tasks-common.ts";
 
-const CreateTaskSchema = v.object({ ...TaskUpdateSchema.entries, id: v.optional(v.nullable(v.string())) });
+const CreateTaskSchema = v.pipe(
+  v.unknown(),
+  v.transform(normalizeTaskUpdateKeys),
+  v.object({ ...TaskUpdateEntries, id: v.optional(v.nullable(v.string())) }),
+);
 
 /** Registers every scheduler route: task collection and items, suspend/resume and the OpenAPI document. */
 export function registerSchedulerRoutes(app: Hono, deps: ServerDeps): void {
