@@ -112,6 +112,25 @@ describe("commands", () => {
     expect(listed.stdout).toContain("[SUSPENDED]");
     expect((await sctool("resume", "-c", "prod")).code).toBe(0);
     expect(manager.suspend.isSuspended(CID)).toBe(false);
+    const planned = await sctool(
+      "suspend",
+      "-c",
+      "prod",
+      "--duration",
+      "1h",
+      "--start-date",
+      "now+1d",
+      "--name",
+      "maint",
+    );
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toMatch(/^suspend\/[0-9a-f-]{36}\n$/);
+    expect(manager.suspend.isSuspended(CID)).toBe(false);
+    const updated = await sctool("suspend", "update", "-c", "prod", "--duration", "2h", "--on-resume-start-tasks");
+    expect(updated.code).toBe(0);
+    const [suspendTask] = await store.listTasks(CID, { type: "suspend" });
+    expect(suspendTask?.properties).toEqual({ duration: "2h", start_tasks: true });
+    expect((await sctool("suspend", "update", "-c", "prod")).stderr).toContain("Error: nothing to do");
     const bad = await sctool("suspend", "-c", "prod", "--on-resume-start-tasks");
     expect(bad.stderr).toContain("without --duration");
     const deprecated = await sctool("task", "list", "-c", "prod");
