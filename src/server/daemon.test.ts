@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import tls from "node:tls";
 import { generate } from "selfsigned";
 import { defaultServerConfig, type ServerConfig } from "../config/server.ts";
 import { createSilentLogger } from "../util/log.ts";
@@ -77,6 +78,26 @@ describe("startDaemon", () => {
     expect(await res.json()).toEqual({ version: MANAGER_VERSION });
     // The certificate is not trusted by default: a verifying client refuses it.
     await expect(fetch(`${daemon.urls.https}/ping`)).rejects.toThrow();
+  });
+
+  test("tls_version TLSv1.3 refuses a TLS 1.2 client; TLSv1.2 accepts it", async () => {
+    const handshake = (url: string, maxVersion: tls.SecureVersion) =>
+      new Promise<string>((resolve) => {
+        const { hostname, port } = new URL(url);
+        const socket = tls.connect(
+          { host: hostname, port: Number(port), rejectUnauthorized: false, maxVersion },
+          () => {
+            resolve(socket.getProtocol() ?? "");
+            socket.end();
+          },
+        );
+        socket.on("error", () => resolve("refused"));
+      });
+    const strict = await start({ https: "127.0.50.7:0", tls_version: "TLSv1.3" });
+    expect(await handshake(strict.urls.https ?? "", "TLSv1.2")).toBe("refused");
+    expect(await handshake(strict.urls.https ?? "", "TLSv1.3")).toBe("TLSv1.3");
+    const lax = await start({ https: "127.0.50.8:0", tls_version: "TLSv1.2" });
+    expect(await handshake(lax.urls.https ?? "", "TLSv1.2")).toBe("TLSv1.2");
   });
 
   test("mTLS with tls_ca_file: client certificate required and verified", async () => {
