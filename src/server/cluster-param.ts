@@ -12,7 +12,13 @@ import { isUuid } from "../util/uuid.ts";
  * used by more than one cluster (SM fails the same way).
  */
 export async function resolveClusterParam(store: Store, idOrName: string): Promise<ClusterRecord> {
-  const value = decodeURIComponent(idOrName);
+  // Hono hands over decoded params; other callers may pass raw path segments. A lone "%" must not throw.
+  let value = idOrName;
+  try {
+    value = decodeURIComponent(idOrName);
+  } catch {
+    // already decoded
+  }
   if (isUuid(value)) {
     const byId = await store.getCluster(value.toLowerCase());
     if (byId) return byId;
