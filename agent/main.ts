@@ -126,7 +126,13 @@ async function runServer(args: ParsedArgs): Promise<number> {
   let logger = createLogger({ tag: "agent" });
   try {
     const config = loadAgentConfig(args.configFiles);
-    logger = createLogger({ tag: "agent", level: config.logger.level, encoding: config.logger.encoding });
+    logger = createLogger({
+      tag: "agent",
+      level: config.logger.level,
+      encoding: config.logger.encoding,
+      // syslog has no transport here: it falls back to stderr, which journald collects under systemd anyway.
+      stream: config.logger.mode === "stdout" ? process.stdout : process.stderr,
+    });
     const agent = await startAgent(config, { logger, configFiles: args.configFiles });
     logger.info(`Scylla Manager Agent ${AGENT_VERSION} listening on ${agent.url}`);
     const signal = await new Promise<string>((resolve) => {
