@@ -164,3 +164,33 @@ describe("default tasks", () => {
     expect(cql?.properties).toEqual({ mode: "cql" });
   });
 });
+
+describe("ClusterService.clients", () => {
+  test("a fresh client re-discovers the hosts and persists them when they changed", async () => {
+    const { store, service } = setup();
+    await store.putCluster({
+      id: "6bd0f1a2-0b1f-4a4e-8c52-6a6d5a1c8f10",
+      name: "stale",
+      labels: {},
+      host: "127.0.30.1",
+      knownHosts: ["127.0.30.1"],
+      port: a.port,
+      authToken: "token",
+      forceTlsDisabled: false,
+      forceNonSslSessionPort: false,
+    });
+    await service.clients("stale");
+    const deadline = Date.now() + 3_000;
+    while (
+      Date.now() < deadline &&
+      (await store.getCluster("6bd0f1a2-0b1f-4a4e-8c52-6a6d5a1c8f10"))?.knownHosts.length !== 2
+    ) {
+      await Bun.sleep(20);
+    }
+    expect((await store.getCluster("6bd0f1a2-0b1f-4a4e-8c52-6a6d5a1c8f10"))?.knownHosts).toEqual([
+      "127.0.30.1",
+      "127.0.30.2",
+    ]);
+    service.close();
+  });
+});

@@ -211,7 +211,27 @@ export class ClusterService {
     this.#dropClients(cluster.id);
     const clients = this.#createClients(cluster);
     if (this.#cacheTtlMs > 0) this.#clients.set(cluster.id, { clients, createdAt: this.#now() });
+    void this.#refreshKnownHosts(cluster, clients.scylla);
     return clients;
+  }
+
+  /** SM re-discovers the hosts whenever it builds a fresh client and persists them when they changed. */
+  async #refreshKnownHosts(cluster: ClusterRecord, scylla: ScyllaClient): Promise<void> {
+    try {
+      const found = await discoverCluster(scylla, {
+        coordinators: [cluster.host, ...cluster.knownHosts.filter((host) => host !== cluster.host)],
+        timeoutMs: this.#discoveryTimeoutMs,
+      });
+      if (found.knownHosts.join(",") === cluster.knownHosts.join(",")) return;
+      const current = await this.#store.getCluster(cluster.id);
+      if (!current || current.host !== cluster.host) return;
+      await this.#store.putCluster({ ...current, knownHosts: found.knownHosts });
+      scylla.pool.setHosts(found.knownHosts);
+    } catch (error) {
+      this.#logger?.debug(
+        `cluster ${cluster.id}: refresh known hosts: ${error instanceof Error ? error.message : error}`,
+      );
+    }
   }
 
   /** Closes every cached client. */
