@@ -61,3 +61,16 @@ describe("planTriggerActivation", () => {
     expect(planTriggerActivation({ ...task, status: "DONE", successCount: 1 }, now, now, true)).toBeNull();
   });
 });
+
+test("a trigger activation outside the window is moved to the next slot begin", () => {
+  const now = Date.parse("2026-11-25T10:00:00Z");
+  const task = makeTask("repair", {
+    schedule: { ...makeTask("x").schedule, cron: "0 12 * * *", window: ["Sat-1:00", "Sat-5:00"] },
+  });
+  const next = planTriggerActivation(task, now, now, false);
+  expect(next).toEqual({
+    at: Date.parse("2026-11-28T01:00:00Z"),
+    initial: Date.parse("2026-11-25T12:00:00Z"),
+    retry: 0,
+  });
+});

@@ -40,14 +40,21 @@ export interface Activation {
  */
 export function planTriggerActivation(task: TaskRecord, from: number, now: number, fresh: boolean): Activation | null {
   const spec = toTriggerSpec(task.schedule);
+  let at: number;
   if (fresh && isOneShot(task.schedule) && task.successCount + task.errorCount === 0 && task.status === "NEW") {
-    const at = Math.max(spec.startDateMs ?? now, now);
-    return { at, initial: at, retry: 0 };
+    at = Math.max(spec.startDateMs ?? now, now);
+  } else {
+    const next = createTrigger(spec).next(from);
+    if (next === null) return null;
+    at = Math.max(next, now);
   }
-  const next = createTrigger(spec).next(from);
-  if (next === null) return null;
-  const at = Math.max(next, now);
-  return { at, initial: at, retry: 0 };
+  return { at: fitIntoWindow(task, at), initial: at, retry: 0 };
+}
+
+/** `at`, or the next window slot begin when `at` falls outside the task's window (SM's next activation shows it). */
+function fitIntoWindow(task: TaskRecord, at: number): number {
+  const position = locateInWindow(parseWindow(task.schedule.window), at, task.schedule.timezone);
+  return position.inside ? at : position.nextBegin;
 }
 
 /** What follows a run that ended with `status`: a window continuation, a retry, or "use the trigger". */
