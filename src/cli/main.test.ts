@@ -57,6 +57,14 @@ describe("runCli", () => {
     expect(inline.code).toBe(0);
   });
 
+  test("SCTOOL_DUMP_HTTP dumps requests and answers to stderr", async () => {
+    const result = await run(["version", "--api-url", `${daemon.urls.http}/api/v1`], { SCTOOL_DUMP_HTTP: "1" });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `> GET ${daemon.urls.http}/api/v1/version\n< 200\n< ${JSON.stringify({ version: MANAGER_VERSION })}\n`,
+    );
+  });
+
   test("server errors print details, message and trace id", async () => {
     const result = await run(["version", "--api-url", `http://127.0.50.11:${failing.port}/api/v1`]);
     expect(result.code).toBe(1);
