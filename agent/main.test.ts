@@ -72,3 +72,41 @@ test("starting without auth_token is refused, naming the file and the key", asyn
   expect(stderr).toContain("auth_token");
   expect(stderr).toContain(join(dir, "agent.yaml"));
 });
+
+test("the executable serves until POST /agent/terminate, then exits 0", async () => {
+  const { startFakeScylla } = await import("./testing/fake-scylla.ts");
+  const ip = "127.0.20.12";
+  mkdirSync(join(dir, "data"), { recursive: true });
+  const scylla = startFakeScylla({ hostname: ip, dataDir: join(dir, "data") });
+  const config = join(dir, "run.yaml");
+  writeFileSync(
+    config,
+    `auth_token: tok\nhttps: ${ip}:10001\nprometheus: ""\ndebug: ""\ncpu: -1\nlogger:\n  encoding: console\nscylla:\n  api_address: ${ip}\n  api_port: ${scylla.port}\n`,
+  );
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "main.ts"), "-c", config], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  try {
+    const tls = { rejectUnauthorized: false };
+    let up = false;
+    for (let i = 0; i < 100 && !up; i++) {
+      up = await fetch(`https://${ip}:10001/ping`, { tls } as RequestInit).then(
+        (r) => r.status === 204,
+        () => false,
+      );
+      if (!up) await Bun.sleep(50);
+    }
+    expect(up).toBe(true);
+    const res = await fetch(`https://${ip}:10001/agent/terminate`, {
+      method: "POST",
+      headers: { authorization: "Bearer tok" },
+      tls,
+    } as RequestInit);
+    expect(res.status).toBe(200);
+    expect(await proc.exited).toBe(0);
+  } finally {
+    proc.kill();
+    await scylla.close();
+  }
+});
