@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connect } from "node:net";
 import { auth, Client, errors } from "cassandra-driver";
+import { BodyReader, BodyWriter } from "./codec/buffer.ts";
+import { encodeRequest, FrameDecoder, Opcode } from "./frame.ts";
 import { startTestCqlCluster, type TestCqlCluster } from "./testing.ts";
 
 describe("DataStax Node driver against an emulated 2-DC cluster", () => {
@@ -186,5 +189,42 @@ describe("PasswordAuthenticator", () => {
     const res = await client.execute("SELECT cluster_name FROM system.local WHERE key='local'");
     expect(res.rows[0]?.cluster_name).toBe("emulated");
     await client.shutdown();
+  });
+});
+
+describe("STATUS_CHANGE events", () => {
+  test("a registered connection hears a peer go DOWN and come back UP", async () => {
+    const cluster = await startTestCqlCluster({ ipPrefix: "127.0.17.", dcs: "dc1:2", cqlPort: 9049, schema: null });
+    const socket = connect(9049, cluster.nodes[0]!.ip);
+    const decoder = new FrameDecoder();
+    const events: string[] = [];
+    socket.on("data", (d: Buffer) => {
+      for (const f of decoder.push(d)) {
+        if (f.opcode !== Opcode.Event) continue;
+        const r = new BodyReader(f.body);
+        const kind = r.string();
+        const change = r.string();
+        const addr = r.raw(r.byte());
+        events.push(`${kind} ${change} ${[...addr].join(".")}:${r.int()}`);
+      }
+    });
+    await new Promise<void>((r) => socket.once("connect", () => r()));
+    socket.write(
+      encodeRequest(4, 1, Opcode.Startup, new BodyWriter().short(1).string("CQL_VERSION").string("3.0.0").toBuffer()),
+    );
+    socket.write(encodeRequest(4, 2, Opcode.Register, new BodyWriter().stringList(["STATUS_CHANGE"]).toBuffer()));
+    const peer = cluster.nodes[1]!;
+    const waitFor = async (n: number) => {
+      const deadline = Date.now() + 5000;
+      while (events.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await new Promise((r) => setTimeout(r, 100));
+    peer.setUp(false);
+    await waitFor(1);
+    peer.setUp(true);
+    await waitFor(2);
+    socket.destroy();
+    await cluster.close();
+    expect(events).toEqual([`STATUS_CHANGE DOWN ${peer.ip}:9049`, `STATUS_CHANGE UP ${peer.ip}:9049`]);
   });
 });

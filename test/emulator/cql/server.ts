@@ -10,7 +10,7 @@ import type { SchemaChange } from "../schema/types.ts";
 import { fromNodeContext } from "./adapter.ts";
 import { type ConnectionHost, CqlConnection } from "./connection.ts";
 import type { Prepared } from "./execute.ts";
-import { encodeSchemaChangeEvent, type SchemaChangeEvent } from "./messages.ts";
+import { encodeNodeEvent, encodeSchemaChangeEvent, type SchemaChangeEvent } from "./messages.ts";
 import type { CqlNodeView } from "./node-view.ts";
 import { createTableRegistry } from "./tables/registry.ts";
 
@@ -41,6 +41,24 @@ export function startCqlServer(node: NodeContext, options: CqlServerOptions = {}
   });
 }
 
+/** How often peers' liveness is compared to push STATUS_CHANGE events (gossip's failure detector is ~seconds). */
+const STATUS_POLL_MS = 250;
+
+/** Watches peers' liveness and reports changes (the node's gossip view, as Scylla's STATUS_CHANGE events). */
+function watchPeers(node: CqlNodeView, onChange: (ip: string, up: boolean) => void): () => void {
+  const last = new Map(node.peers().map((p) => [p.ip, p.up]));
+  const timer = setInterval(() => {
+    for (const p of node.peers()) {
+      if (last.get(p.ip) !== p.up) {
+        last.set(p.ip, p.up);
+        onChange(p.ip, p.up);
+      }
+    }
+  }, STATUS_POLL_MS);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
 function toEvent(change: SchemaChange): SchemaChangeEvent {
   if (change.kind === "keyspace") return { change: change.change, target: "KEYSPACE", keyspace: change.keyspace };
   return {
@@ -68,6 +86,7 @@ export async function startCqlServerForView(
   options: CqlServerOptions & { port: number },
 ): Promise<CqlServer> {
   const connections = new Set<CqlConnection>();
+  let boundPort = options.port;
   const sockets = new Set<Socket>();
   const host: ConnectionHost = { node, tables: createTableRegistry(node), prepared: new Map<string, Prepared>() };
   const accept = (socket: Socket) => {
@@ -80,16 +99,26 @@ export async function startCqlServerForView(
       sockets.delete(socket);
     });
   };
-  const unsubscribe = node.schema.onChange((change) => {
+  const unsubscribeSchema = node.schema.onChange((change) => {
     const body = encodeSchemaChangeEvent(toEvent(change));
     for (const c of connections) if (c.events.has("SCHEMA_CHANGE")) c.pushEvent(body);
   });
+  const unwatch = watchPeers(node, (ip, up) => {
+    // Every node of a cluster serves CQL on the same port, so the peer's port is ours.
+    const body = encodeNodeEvent("STATUS_CHANGE", up ? "UP" : "DOWN", ip, boundPort);
+    for (const c of connections) if (c.events.has("STATUS_CHANGE")) c.pushEvent(body);
+  });
+  const unsubscribe = () => {
+    unsubscribeSchema();
+    unwatch();
+  };
 
   const servers: Server[] = [];
   try {
     const plain = createServer(accept);
     servers.push(plain);
     const port = await listen(plain, node.ip, options.port);
+    boundPort = port;
     let sslPort: number | undefined;
     if (options.tls) {
       const secure = createTlsServer(
