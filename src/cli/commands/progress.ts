@@ -1,32 +1,17 @@
 /**
  * `sctool progress -c <cluster> <type>[/<id|name>] [--details] [--run latest|~N|<uuid>] [--host] [-K]`: the common
- * run header here; the per-type body comes from the type's renderer (PROGRESS_RENDERERS; other domains add one
- * line each).
+ * run header here; the per-type body comes from the type's renderer in progress-renderers.ts.
  * @module
  */
 import { defineCommand } from "citty";
-import { type ApiRunProgress, getRunProgress } from "../../clients/manager-api/tasks.ts";
+import { getRunProgress } from "../../clients/manager-api/tasks.ts";
 import { ValidationError } from "../../errors.ts";
 import { getCliContext } from "../context.ts";
 import { requireCluster } from "../globals.ts";
 import { renderProgressHeader } from "./info-render.ts";
+import { PROGRESS_RENDERERS } from "./progress-renderers.ts";
 import { taskTargetArgs } from "./task-args.ts";
 import { resolveTask } from "./task-resolve.ts";
-
-/** What a per-type progress renderer gets. */
-export interface ProgressRenderInput {
-  answer: ApiRunProgress;
-  details: boolean;
-  hosts: string[];
-  keyspaces: string[];
-  env: Record<string, string | undefined>;
-}
-
-/** A per-type renderer: returns `{stage?, body}` printed under the common header. */
-export type ProgressRenderer = (input: ProgressRenderInput) => { stage?: string; body: string };
-
-/** Per-type progress renderers, loaded on demand. */
-export const PROGRESS_RENDERERS: Record<string, () => Promise<ProgressRenderer>> = {};
 
 const PROGRESS_TYPES = ["repair", "tablet_repair", "backup", "restore", "validate_backup", "1_1_restore", "mock"];
 
