@@ -52,19 +52,36 @@ export function localTimezone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
+/** The configured cron of a health-check mode (default every minute). */
+export function healthcheckCron(mode: HealthcheckMode, crons: HealthcheckCrons = {}): string {
+  const configured = { cql: crons.cql_ping_cron, rest: crons.rest_ping_cron, alternator: crons.alternator_ping_cron };
+  return configured[mode] || "* * * * *";
+}
+
+/**
+ * SM's `UpdateHealthcheckTasks`: healthcheck tasks whose cron differs from the config get the configured cron
+ * (run at start-up, so a changed config reaches existing clusters). Returns the tasks to rewrite.
+ */
+export function planHealthcheckCronSync(tasks: readonly TaskRecord[], crons: HealthcheckCrons = {}): TaskRecord[] {
+  const out: TaskRecord[] = [];
+  for (const task of tasks) {
+    if (task.type !== "healthcheck" || task.deleted) continue;
+    const mode = (task.properties as { mode?: unknown } | null)?.mode;
+    if (mode !== "cql" && mode !== "rest" && mode !== "alternator") continue;
+    const cron = healthcheckCron(mode, crons);
+    if (task.schedule.cron !== cron) out.push({ ...task, schedule: { ...task.schedule, cron } });
+  }
+  return out;
+}
+
 /** The three default health-check tasks of a cluster. */
 export function makeHealthcheckTasks(
   clusterId: string,
   crons: HealthcheckCrons = {},
   timezone = localTimezone(),
 ): TaskRecord[] {
-  const cronOf: Record<HealthcheckMode, string> = {
-    cql: crons.cql_ping_cron || "* * * * *",
-    rest: crons.rest_ping_cron || "* * * * *",
-    alternator: crons.alternator_ping_cron || "* * * * *",
-  };
   return HEALTHCHECK_MODES.map((mode) =>
-    newTask(clusterId, "healthcheck", mode, schedule(cronOf[mode], timezone), { mode }),
+    newTask(clusterId, "healthcheck", mode, schedule(healthcheckCron(mode, crons), timezone), { mode }),
   );
 }
 

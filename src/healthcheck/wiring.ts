@@ -5,7 +5,7 @@
  * @module
  */
 import type { Registry } from "prom-client";
-import { makeDefaultTasks } from "../cluster/default-tasks.ts";
+import { makeDefaultTasks, planHealthcheckCronSync } from "../cluster/default-tasks.ts";
 import { ClusterService } from "../cluster/service.ts";
 import type { ServerConfig } from "../config/server.ts";
 import type { Store, TaskRecord } from "../store/store.ts";
@@ -23,6 +23,8 @@ export interface ManagerHooks {
   createTask?(task: TaskRecord): Promise<unknown>;
   /** Soft-deletes and unschedules every task of a cluster. */
   deleteClusterTasks?(clusterId: string): Promise<unknown>;
+  /** The task service; `update` rewrites and reschedules a task. */
+  tasks?: { update?(task: TaskRecord): Promise<unknown> };
 }
 
 /** The services the REST routes and sctool-facing code use. */
@@ -30,6 +32,8 @@ export interface ClusterServices {
   clusters: ClusterService;
   healthcheck: HealthCheckService;
   metrics?: HealthcheckMetrics;
+  /** Settles when the start-up work (healthcheck cron sync) is done. */
+  ready: Promise<void>;
 }
 
 export interface ClusterServicesDeps {
@@ -123,5 +127,21 @@ export function createClusterServices(deps: ClusterServicesDeps): ClusterService
       }
     },
   });
-  return { clusters, healthcheck, metrics };
+  const sync = syncHealthcheckCrons(deps.store, config?.healthcheck ?? {}, manager);
+  sync.catch((error: unknown) =>
+    logger?.warn(`sync healthcheck crons: ${error instanceof Error ? error.message : error}`),
+  );
+  return { clusters, healthcheck, metrics, ready: sync.catch(() => undefined) };
+}
+
+/** Rewrites the cron of existing healthcheck tasks that differ from the config (SM does it at every start). */
+export async function syncHealthcheckCrons(
+  store: Store,
+  crons: Parameters<typeof planHealthcheckCronSync>[1],
+  manager?: ManagerHooks,
+): Promise<void> {
+  for (const task of planHealthcheckCronSync(await store.listAllTasks({ type: "healthcheck" }), crons)) {
+    if (manager?.tasks?.update) await manager.tasks.update(task);
+    else await store.putTask(task);
+  }
 }
