@@ -380,3 +380,17 @@ describe("special runs", () => {
     expect((await manager.store.getTask(CLUSTER_ID, "healthcheck", task.id))?.successCount).toBe(2);
   });
 });
+
+test("a task can be updated while its cluster is suspended; it is scheduled on resume", async () => {
+  const { manager, clock } = await setup();
+  const task = await manager.createTask(makeTask("repair", { cron: "0 12 * * *" }));
+  await manager.suspend.suspend(CLUSTER_ID);
+  const updated = await manager.tasks.update({ ...task, schedule: { ...task.schedule, cron: "0 13 * * *" } });
+  expect(updated.schedule.cron).toBe("0 13 * * *");
+  expect((await manager.tasks.list(CLUSTER_ID))[0]?.schedule.nextActivation).toBeNull();
+  await manager.suspend.resume(CLUSTER_ID);
+  await clock.advance(0);
+  expect(iso((await manager.tasks.list(CLUSTER_ID))[0]?.schedule.nextActivation ?? null)).toBe(
+    "2026-11-25T13:00:00.000Z",
+  );
+});

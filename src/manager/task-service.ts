@@ -120,7 +120,8 @@ export class TaskService {
     if (schedule.numRetries > 0 && schedule.retryWaitSeconds === 0) {
       task.schedule = { ...schedule, retryWaitSeconds: 600 };
     }
-    if (!this.#d.suspend.isAllowed(task.clusterId, task.type)) {
+    // Only creation is refused while suspended (SM); an update is stored and scheduled on resume.
+    if (isNew && !this.#d.suspend.isAllowed(task.clusterId, task.type)) {
       throw new ValidationError("cluster is suspended, scheduling tasks is not allowed", {
         hint: "resume the cluster first (sctool resume)",
       });
