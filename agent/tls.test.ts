@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { connect, type PeerCertificate } from "node:tls";
 import { startTestAgent, type TestAgent } from "./testing/harness.ts";
 import { generateSelfSigned } from "./tls.ts";
+import { createSelfSignedCertificate } from "./tls-cert.ts";
 
 const agents: TestAgent[] = [];
 afterAll(async () => {
@@ -65,4 +66,18 @@ test("a missing key file is a clear start-up error", async () => {
   await expect(
     startTestAgent("127.0.20.7", { tls_cert_file: "/nonexistent/c.pem", tls_key_file: "/nonexistent/k.pem" }),
   ).rejects.toThrow(/tls_(cert|key)_file: read \/nonexistent\//);
+});
+
+test("the certificate encoder: CA, key usages, IPv4/IPv6/DNS SANs, verifiable signature, 1 year", async () => {
+  const { X509Certificate, createPrivateKey } = await import("node:crypto");
+  const now = new Date("2026-01-02T03:04:05Z");
+  const { cert, key } = createSelfSignedCertificate(["10.0.0.1", "fe80::1:2", "node.example"], now);
+  const x = new X509Certificate(cert);
+  expect(x.subject).toBe("O=Scylla");
+  expect(x.ca).toBe(true);
+  expect(x.subjectAltName).toBe("IP Address:10.0.0.1, IP Address:FE80:0:0:0:0:0:1:2, DNS:node.example");
+  expect(x.verify(x.publicKey)).toBe(true);
+  expect(x.checkPrivateKey(createPrivateKey(key))).toBe(true);
+  expect(new Date(x.validTo).getTime() - new Date(x.validFrom).getTime()).toBe(365 * 24 * 3600 * 1000);
+  expect(x.serialNumber).toMatch(/^[0-9A-F]{32}$/);
 });

@@ -4,10 +4,9 @@
  */
 import { constants } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { isIP } from "node:net";
-import { generate } from "selfsigned";
 import { ConfigError } from "../src/errors.ts";
 import type { AgentConfig, TlsVersion } from "./config.ts";
+import { createSelfSignedCertificate } from "./tls-cert.ts";
 
 /** PEM key pair for Bun.serve's `tls`. */
 export interface TlsMaterial {
@@ -60,24 +59,7 @@ export function certificateHosts(config: AgentConfig): string[] {
 
 /** A self-signed ECDSA P-256 certificate (`O=Scylla`, 1 year, CA, serverAuth) for `hosts`. */
 export async function generateSelfSigned(hosts: readonly string[]): Promise<{ cert: string; key: string }> {
-  const altNames = hosts.map((host) =>
-    isIP(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host },
-  );
-  const now = new Date();
-  const result = await generate([{ name: "organizationName", value: "Scylla" }], {
-    keyType: "ec",
-    curve: "P-256",
-    algorithm: "sha256",
-    notBeforeDate: now,
-    notAfterDate: new Date(now.getTime() + 365 * 24 * 3600 * 1000),
-    extensions: [
-      { name: "basicConstraints", cA: true, critical: true },
-      { name: "keyUsage", digitalSignature: true, keyCertSign: true, critical: true },
-      { name: "extKeyUsage", serverAuth: true },
-      ...(altNames.length > 0 ? [{ name: "subjectAltName" as const, altNames }] : []),
-    ],
-  });
-  return { cert: result.cert, key: result.private };
+  return createSelfSignedCertificate(hosts);
 }
 
 /** OpenSSL option bits that forbid every protocol below `version`. */
