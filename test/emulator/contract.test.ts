@@ -93,6 +93,25 @@ describe("contract", () => {
     });
   }
 
+  test("every parameterless GET route answers a body valid for its swagger model", async () => {
+    const routes = ([...cluster.routers.values()][0]?.routes() ?? []).filter(
+      (r) => r.method === "GET" && !r.pattern.includes("{"),
+    );
+    expect(routes.length).toBeGreaterThan(15);
+    const failures: string[] = [];
+    for (const r of routes) {
+      const node = cluster.nodes[0];
+      const res = await fetch(`http://${node?.ip}:${node?.restPort}${r.pattern}`, {
+        signal: AbortSignal.timeout(3000),
+      });
+      const text = await res.text();
+      const body = text === "" ? undefined : JSON.parse(text);
+      const error = contracts.validate("GET", r.pattern, res.status, body);
+      if (error !== undefined) failures.push(`${r.pattern} ${res.status}: ${error}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
   test("the validator rejects a wrong shape (it can fail)", () => {
     expect(contracts.validate("GET", "/storage_service/host_id", 200, [{ key: 1 }])).toBeDefined();
     expect(contracts.validate("GET", "/v2/config/native_transport_port", 200, "9042")).toBeDefined();
