@@ -1,12 +1,13 @@
 /**
  * `GET /api/v1/openapi.json`: SM's swagger 2.0 contract plus our extensions (bearer-token auth, this endpoint).
- * The contract is read once from `SCYLLA_MANAGER_OPENAPI_FILE` or the shared contracts folder next to the repository.
+ * The contract ships inside the build (`src/server/openapi/scylla-manager.json`); `SCYLLA_MANAGER_OPENAPI_FILE`
+ * overrides it (e.g. to serve a newer SM contract without rebuilding).
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import type { Hono } from "hono";
 import type { ServerDeps } from "../deps.ts";
+import bundledContract from "../openapi/scylla-manager.json" with { type: "json" };
 import { API_PREFIX } from "./tasks-common.ts";
 
 type OpenApiDoc = Record<string, unknown> & { paths?: Record<string, unknown> };
@@ -37,19 +38,12 @@ const EXTENSIONS = {
   },
 };
 
-function contractFile(): string | undefined {
-  const fromEnv = process.env.SCYLLA_MANAGER_OPENAPI_FILE;
-  if (fromEnv) return fromEnv;
-  const shared = fileURLToPath(new URL("../../../../shared/contracts/scylla-manager.json", import.meta.url));
-  return existsSync(shared) ? shared : undefined;
-}
-
-/** SM's contract merged with our extensions; without the contract file, a stub with the extensions only. */
+/** SM's contract merged with our extensions. */
 export function buildOpenApiDocument(): OpenApiDoc {
-  const file = contractFile();
+  const file = process.env.SCYLLA_MANAGER_OPENAPI_FILE;
   const base: OpenApiDoc = file
     ? (JSON.parse(readFileSync(file, "utf8")) as OpenApiDoc)
-    : { swagger: "2.0", info: { title: "Scylla Manager API", version: "1.2.0" }, basePath: API_PREFIX, paths: {} };
+    : (structuredClone(bundledContract) as OpenApiDoc);
   return {
     ...base,
     securityDefinitions: { ...(base.securityDefinitions as object), ...EXTENSIONS.securityDefinitions },
