@@ -104,6 +104,9 @@ describe("runCli", () => {
       stdout: "",
       stderr: "Error: unknown flag: --api-ur, did you mean --api-url?\n",
     });
+    expect((await run(["verison", "--help"])).stderr).toBe(
+      'Error: unknown command "verison" for "sctool", did you mean "version"?\n',
+    );
     expect((await run(["version", "extra"])).stderr).toBe(
       'Error: unknown command "extra" for "sctool version" (it accepts no arguments)\n',
     );

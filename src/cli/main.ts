@@ -32,7 +32,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     const { command } = line;
     const runnable = typeof command.command.run === "function";
     if (line.help || (!runnable && line.positionals.length === 0)) {
-      checkCommandLine({ ...line, positionals: [] });
+      checkCommandLine(line);
       io.stdout(await renderHelp(command));
       return 0;
     }
