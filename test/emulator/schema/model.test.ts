@@ -82,3 +82,79 @@ describe("schema model", () => {
     ).toThrow(/keyspaces\.0\.bogus/);
   });
 });
+
+describe("views and indexes", () => {
+  const cols = [
+    { name: "id", type: "uuid", kind: "partition_key" as const, position: 0, clusteringOrder: "none" as const },
+    { name: "v", type: "text", kind: "regular" as const, position: -1, clusteringOrder: "none" as const },
+  ];
+  const setup = () => {
+    const model = new SchemaModel({ datacenters: dcs });
+    model.createKeyspace(
+      {
+        name: "k",
+        replication: { class: "org.apache.cassandra.locator.NetworkTopologyStrategy", dc1: "3" },
+        durableWrites: true,
+        tablets: false,
+      },
+      false,
+    );
+    model.createTable({ keyspace: "k", name: "t", columns: cols, options: {}, extensions: {} }, false);
+    return model;
+  };
+
+  test("a base table with views cannot be dropped; dropping it drops its indexes", () => {
+    const model = setup();
+    model.createTable(
+      {
+        keyspace: "k",
+        name: "mv",
+        columns: cols,
+        options: {},
+        extensions: {},
+        view: { baseTable: "t", whereClause: "v IS NOT NULL", includeAllColumns: true },
+      },
+      false,
+    );
+    expect(() => model.dropTable("k", "t", false)).toThrow(/materialized views still depend on it/);
+    model.dropTable("k", "mv", false);
+    model.createIndex({ keyspace: "k", table: "t", name: "i", kind: "COMPOSITES", options: { target: "v" } }, false);
+    expect(model.table("k", "i_index")?.view?.baseTable).toBe("t");
+    expect(
+      model.createIndex({ keyspace: "k", table: "t", name: "i", kind: "COMPOSITES", options: { target: "v" } }, true),
+    ).toBe(false);
+    expect(() =>
+      model.createIndex(
+        { keyspace: "k", table: "t", name: "j", kind: "COMPOSITES", options: { target: "nope" } },
+        false,
+      ),
+    ).toThrow(/No column definition/);
+    model.dropTable("k", "t", false);
+    expect(model.indexes("k")).toEqual([]);
+    expect(model.columnFamilies("k")).toEqual([]);
+  });
+
+  test("defaults: options, tombstone_gc extension, system keyspaces are not droppable", () => {
+    const model = setup();
+    const t = model.table("k", "t");
+    expect(t?.options.gc_grace_seconds).toBe(864000);
+    expect(t?.extensions.tombstone_gc).toContain("'mode':'timeout'");
+    model.alterTableOptions("k", "t", {}, { tombstone_gc: "{'mode':'disabled'}" });
+    expect(model.table("k", "t")?.extensions.tombstone_gc).toBe("{'mode':'disabled'}");
+    expect(() => model.dropKeyspace("system", false)).toThrow(/not user-modifiable/);
+    expect(() =>
+      model.createTable({ keyspace: "nope", name: "x", columns: cols, options: {}, extensions: {} }, false),
+    ).toThrow(/does not exist/);
+    expect(() =>
+      model.createKeyspace(
+        {
+          name: "tab",
+          replication: { class: "org.apache.cassandra.locator.SimpleStrategy", replication_factor: "1" },
+          durableWrites: true,
+          tablets: true,
+        },
+        false,
+      ),
+    ).toThrow(/Tablets/);
+  });
+});
