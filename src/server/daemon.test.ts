@@ -80,12 +80,18 @@ describe("startDaemon", () => {
     await expect(fetch(`${daemon.urls.https}/ping`)).rejects.toThrow();
   });
 
-  test("tls_version TLSv1.3 refuses a TLS 1.2 client; TLSv1.2 accepts it", async () => {
-    const handshake = (url: string, maxVersion: tls.SecureVersion) =>
+  test("tls_version TLSv1.3 refuses a TLS 1.2 client; TLSv1.2 accepts it with GCM/ChaCha suites only", async () => {
+    const handshake = (url: string, maxVersion: tls.SecureVersion, ciphers?: string) =>
       new Promise<string>((resolve) => {
         const { hostname, port } = new URL(url);
         const socket = tls.connect(
-          { host: hostname, port: Number(port), rejectUnauthorized: false, maxVersion },
+          {
+            host: hostname,
+            port: Number(port),
+            rejectUnauthorized: false,
+            maxVersion,
+            ...(ciphers ? { ciphers } : {}),
+          },
           () => {
             resolve(socket.getProtocol() ?? "");
             socket.end();
@@ -98,6 +104,9 @@ describe("startDaemon", () => {
     expect(await handshake(strict.urls.https ?? "", "TLSv1.3")).toBe("TLSv1.3");
     const lax = await start({ https: "127.0.50.8:0", tls_version: "TLSv1.2" });
     expect(await handshake(lax.urls.https ?? "", "TLSv1.2")).toBe("TLSv1.2");
+    // TLS 1.2 is limited to ECDHE with AES-GCM or ChaCha20, as SM: a CBC suite is refused.
+    expect(await handshake(lax.urls.https ?? "", "TLSv1.2", "ECDHE-ECDSA-AES128-SHA")).toBe("refused");
+    expect(await handshake(lax.urls.https ?? "", "TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256")).toBe("TLSv1.2");
   });
 
   test("mTLS with tls_ca_file: client certificate required and verified", async () => {
