@@ -45,6 +45,8 @@ export interface HedgedReadOptions {
   hedgeAfterMs?: number;
   /** Per-attempt timeout, ms. Default 30 000. */
   timeoutMs?: number;
+  /** Most attempts in flight at once (the rest start only when one fails). Default 2. */
+  maxInFlight?: number;
   signal?: AbortSignal;
 }
 
@@ -58,6 +60,8 @@ export async function readNodeStatesHedged(
 ): Promise<NodeState[]> {
   const hosts = client.pool.order();
   const hedgeAfterMs = options.hedgeAfterMs ?? 50;
+  // A slow cluster must not turn one status read into a read on every host: hedge once, then fail over.
+  const maxInFlight = options.maxInFlight ?? 2;
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
   return new Promise<NodeState[]>((resolve, reject) => {
@@ -98,7 +102,7 @@ export async function readNodeStatesHedged(
       );
     };
     const schedule = () => {
-      if (next >= hosts.length) return;
+      if (next >= hosts.length || pending >= maxInFlight) return;
       timer = setTimeout(() => {
         launch();
         schedule();
