@@ -2,9 +2,13 @@
 
 import type { NodeContext } from "../node-context.ts";
 import type { CqlNodeView, SchemaView } from "./node-view.ts";
+import { RowStore } from "./rows.ts";
 
 /** Scylla reports this Cassandra version in system.local/peers.release_version, whatever its own version. */
 export const CASSANDRA_COMPAT_VERSION = "3.0.8";
+
+/** One row store per cluster schema, so every node of a cluster reads what any node wrote. */
+const rowStores = new WeakMap<object, RowStore>();
 
 /** Adapts a NodeContext; reads are live (topology liveness, schema) so one view serves the node's lifetime. */
 export function fromNodeContext(node: NodeContext): CqlNodeView {
@@ -27,7 +31,13 @@ export function fromNodeContext(node: NodeContext): CqlNodeView {
     createType: (def, ifNotExists) => model.createType(def, ifNotExists),
     dropType: (ks, name, ifExists) => model.dropType(ks, name, ifExists),
   };
+  let rows = rowStores.get(model);
+  if (!rows) {
+    rows = new RowStore(schema);
+    rowStores.set(model, rows);
+  }
   return {
+    rows,
     ip: node.ip,
     hostId: node.hostId,
     dc: node.dc,

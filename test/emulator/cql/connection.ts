@@ -3,7 +3,14 @@
 import type { Socket } from "node:net";
 import { BodyReader } from "./codec/buffer.ts";
 import { BAD_CREDENTIALS_MESSAGE, CqlError, ErrorCode } from "./errors.ts";
-import { type ExecContext, encodePreparedResult, type Prepared, prepareStatement, runPrepared } from "./execute.ts";
+import {
+  type ExecContext,
+  encodePreparedResult,
+  type Prepared,
+  prepareStatement,
+  runBatch,
+  runPrepared,
+} from "./execute.ts";
 import { encodeResponse, type Frame, FrameDecoder, FrameTooLarge, HIGHEST_VERSION, Opcode } from "./frame.ts";
 import {
   encodeError,
@@ -192,10 +199,19 @@ export class CqlConnection {
             );
           }
         }
-        throw new CqlError(
-          ErrorCode.Invalid,
-          "BATCH is not supported by the emulated node: it models schema and sizes, not rows",
-        );
+        const items = batch.statements.map((st) => {
+          const p =
+            st.query !== undefined
+              ? prepareStatement(st.query, this.context())
+              : this.host.prepared.get(st.preparedId?.toString("hex") ?? "");
+          if (!p) {
+            throw new CqlError(ErrorCode.Unprepared, "Prepared query in batch not found", {
+              preparedId: st.preparedId,
+            });
+          }
+          return { prepared: p, values: st.values };
+        });
+        return [Opcode.Result, runBatch(items, this.context())];
       }
       default:
         throw new CqlError(ErrorCode.Protocol, `Unknown opcode ${opcode}`);

@@ -135,13 +135,63 @@ describe("DataStax Node driver against an emulated 2-DC cluster", () => {
     expect(cluster.state.schema.keyspace("drv_ks")).toBeUndefined();
   });
 
+  test("rows written with INSERT and BATCH are read back from any node; TRUNCATE empties the table", async () => {
+    await client.execute(
+      "CREATE KEYSPACE rows_ks WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 3}",
+    );
+    await client.execute("CREATE TABLE rows_ks.t (id uuid PRIMARY KEY, data blob, n bigint, tags set<text>)");
+    const id = "9b1f8e3c-0000-4000-8000-000000000001";
+    await client.execute(
+      "INSERT INTO rows_ks.t (id, data, n, tags) VALUES (?, ?, ?, ?)",
+      [id, Buffer.from("abc"), 7, ["a", "b"]],
+      {
+        prepare: true,
+      },
+    );
+    await client.batch(
+      [
+        { query: "INSERT INTO rows_ks.t (id, data) VALUES (uuid(), 0x01)" },
+        { query: "INSERT INTO rows_ks.t (id, data) VALUES (?, ?)", params: [id, Buffer.from("xyz")] },
+      ],
+      { prepare: true },
+    );
+    const other = new Client({ contactPoints: [cluster.nodes[3]!.ip], localDataCenter: "dc2" });
+    await other.connect();
+    try {
+      const all = await other.execute("SELECT id, data FROM rows_ks.t");
+      expect(all.rowLength).toBe(2);
+      const one = await other.execute("SELECT data, n, tags FROM rows_ks.t WHERE id = ?", [id], { prepare: true });
+      expect(one.rows[0]?.data.toString()).toBe("xyz");
+      expect(one.rows[0]?.n.toString()).toBe("7");
+      expect(one.rows[0]?.tags).toEqual(["a", "b"]);
+      const lwt = await other.execute(`INSERT INTO rows_ks.t (id) VALUES (${id}) IF NOT EXISTS`);
+      expect(lwt.rows[0]?.["[applied]"]).toBe(false);
+      await expect(
+        other.batch([
+          { query: "INSERT INTO rows_ks.t (id) VALUES (uuid())" },
+          { query: "INSERT INTO rows_ks.t (data) VALUES (0x00)" },
+        ]),
+      ).rejects.toMatchObject({ code: 0x2200 });
+      expect((await other.execute("SELECT id FROM rows_ks.t")).rowLength).toBe(2);
+      await other.execute("TRUNCATE rows_ks.t");
+      expect((await client.execute("SELECT id FROM rows_ks.t")).rowLength).toBe(0);
+    } finally {
+      await other.shutdown();
+      await client.execute("DROP KEYSPACE rows_ks");
+    }
+  });
+
   test("unsupported and invalid statements fail fast with CQL errors", async () => {
     await expect(client.execute("SELECT * FROM system.peers_v2")).rejects.toMatchObject({
       code: 0x2200,
       message: "unconfigured table peers_v2",
     });
     await expect(client.execute("SELEC * FROM system.local")).rejects.toMatchObject({ code: 0x2000 });
-    await expect(client.execute("INSERT INTO ks1.users (id) VALUES (uuid())")).rejects.toMatchObject({ code: 0x2200 });
+    await expect(client.execute("UPDATE ks1.users SET name = 'x' WHERE id = uuid()")).rejects.toMatchObject({
+      code: 0x2200,
+    });
+    await expect(client.execute("INSERT INTO ks1.users (name) VALUES ('x')")).rejects.toMatchObject({ code: 0x2200 });
+    await expect(client.execute("INSERT INTO system.local (key) VALUES ('x')")).rejects.toMatchObject({ code: 0x2100 });
     await expect(client.execute("SELECT * FROM system_schema.tables WHERE table_name='x'")).rejects.toMatchObject({
       code: 0x2200,
       message: expect.stringContaining("ALLOW FILTERING"),

@@ -18,6 +18,7 @@ import {
 import type { CqlNodeView } from "./node-view.ts";
 import type { Statement } from "./parser/ast.ts";
 import { parseStatement } from "./parser/parse.ts";
+import { buildInsertRow } from "./rows.ts";
 import { planSelect, type SelectPlan } from "./select.ts";
 import type { VirtualTable } from "./tables/table.ts";
 
@@ -74,6 +75,29 @@ export function prepareStatement(query: string, ctx: ExecContext): Prepared {
     };
   }
   if (statement.type === "describe") return { ...base, resultColumns: describeColumns(statement.what) };
+  if (statement.type === "insert") {
+    const ks = statement.table.keyspace ?? ctx.keyspace;
+    if (!ks) throw noKeyspace();
+    const table = ctx.tables(ks, statement.table.name);
+    const bindColumns: ColumnSpec[] = [];
+    const pkIndexes: number[] = [];
+    statement.columns.forEach((name, i) => {
+      const term = statement.values[i];
+      const col = table.columns.find((c) => c.name === name);
+      if (term?.kind !== "bind" || !col) return;
+      bindColumns[term.index] = {
+        keyspace: ks,
+        table: table.name,
+        name: term.name ?? name,
+        type: parseType(col.type, ks, udtResolver(ctx)),
+      };
+      if (table.partitionKey.includes(name)) pkIndexes.push(term.index);
+    });
+    if (bindColumns.length !== bindCount || bindColumns.includes(undefined as never)) {
+      throw new CqlError(ErrorCode.Invalid, "Bind variables are only supported as column values of INSERT");
+    }
+    return { ...base, bindColumns, pkIndexes };
+  }
   if (bindCount > 0) throw new CqlError(ErrorCode.Invalid, "Bind variables are not supported in this statement");
   return base;
 }
@@ -105,6 +129,31 @@ export function runPrepared(p: Prepared, values: BoundValue[], ctx: ExecContext,
     }
     case "describe":
       return { body: pageRows(p.resultColumns, describeRows(stmt, ctx), page) };
+    case "insert": {
+      const ks = stmt.table.keyspace ?? ctx.keyspace;
+      if (!ks) throw noKeyspace();
+      if (!ctx.node.rows) throw new CqlError(ErrorCode.Invalid, "INSERT is not supported by this emulated node");
+      const { key, row } = buildInsertRow(stmt, ks, ctx.node.schema, values);
+      const applied = ctx.node.rows.upsert(ks, stmt.table.name, key, row, stmt.ifNotExists);
+      if (!stmt.ifNotExists) return { body: encodeVoidResult() };
+      const col: ColumnSpec = {
+        keyspace: ks,
+        table: stmt.table.name,
+        name: "[applied]",
+        type: { kind: "native", name: "boolean" },
+      };
+      return { body: encodeRowsResult([col], [[encodeValue(col.type, applied)]]) };
+    }
+    case "truncate": {
+      const ks = stmt.table.keyspace ?? ctx.keyspace;
+      if (!ks) throw noKeyspace();
+      const t = ctx.tables(ks, stmt.table.name);
+      if (ctx.node.schema.keyspaces().find((k) => k.name === ks)?.system) {
+        throw new CqlError(ErrorCode.Unauthorized, `${ks} keyspace is not user-modifiable.`);
+      }
+      ctx.node.rows?.truncate(ks, t.name);
+      return { body: encodeVoidResult() };
+    }
     case "unsupported":
       throw new CqlError(
         ErrorCode.Invalid,
@@ -121,9 +170,37 @@ export function runPrepared(p: Prepared, values: BoundValue[], ctx: ExecContext,
   }
 }
 
+/** Runs a BATCH of INSERTs: every row is built (and validated) before any is written. */
+export function runBatch(items: Array<{ prepared: Prepared; values: BoundValue[] }>, ctx: ExecContext): Buffer {
+  const writes = items.map(({ prepared, values }) => {
+    const stmt = prepared.statement;
+    if (stmt.type !== "insert") {
+      throw new CqlError(
+        ErrorCode.Invalid,
+        "Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.",
+      );
+    }
+    if (stmt.ifNotExists)
+      throw new CqlError(ErrorCode.Invalid, "Conditional batches are not supported by this emulated node");
+    const ks = stmt.table.keyspace ?? ctx.keyspace;
+    if (!ks) throw noKeyspace();
+    return { ks, table: stmt.table.name, ...buildInsertRow(stmt, ks, ctx.node.schema, values) };
+  });
+  if (!ctx.node.rows) throw new CqlError(ErrorCode.Invalid, "BATCH is not supported by this emulated node");
+  for (const w of writes) ctx.node.rows.upsert(w.ks, w.table, w.key, w.row, false);
+  return encodeVoidResult();
+}
+
 /** The PREPARE answer for a statement. */
 export function encodePreparedResult(p: Prepared, version: number): Buffer {
   return encodePrepared(p.id, p.bindColumns, p.pkIndexes, p.resultColumns, version);
+}
+
+function udtResolver(ctx: ExecContext) {
+  return (k: string, n: string) => {
+    const t = ctx.node.schema.types().find((u) => u.keyspace === k && u.name === n);
+    return t?.fieldNames.map((f, i) => ({ name: f, type: t.fieldTypes[i] ?? "" }));
+  };
 }
 
 function noKeyspace(): CqlError {

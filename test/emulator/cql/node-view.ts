@@ -4,6 +4,7 @@
  */
 
 import type { IndexDef, KeyspaceDef, SchemaChange, SchemaMutations, TableDef, UserTypeDef } from "../schema/types.ts";
+import type { RowStore } from "./rows.ts";
 
 export interface PeerView {
   ip: string;
@@ -43,4 +44,6 @@ export interface CqlNodeView {
   /** Every other node of the cluster. */
   peers(): PeerView[];
   schema: SchemaView;
+  /** Rows written through CQL, shared by the cluster's nodes (absent: writes are refused). */
+  rows?: RowStore;
 }

@@ -140,7 +140,7 @@ describe("CQL wire protocol", () => {
       expect(f.opcode).toBe(Opcode.Error);
       codes.push(errorOf(f).code);
     }
-    expect(codes).toEqual([0x2200, 0x2200, 0x2200, 0x2200, 0x2200, 0x2100, 0x2200, 0x2000, 0x2000]);
+    expect(codes).toEqual([0x2200, 0x2100, 0x2200, 0x2200, 0x2200, 0x2100, 0x2200, 0x2000, 0x2000]);
     c.close();
   });
 

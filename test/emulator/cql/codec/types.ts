@@ -185,12 +185,14 @@ function encodeParts(parts: Array<Buffer | null>, count = parts.length): Buffer 
 }
 
 function encodeNative(name: NativeName, v: unknown): Buffer {
+  // Values we could not decode (varint, decimal, date, ...) are kept serialised and written back as they came.
+  if (Buffer.isBuffer(v)) return v;
   switch (name) {
     case "ascii":
     case "text":
       return Buffer.from(String(v), "utf8");
     case "blob":
-      return Buffer.isBuffer(v) ? v : Buffer.from(String(v), "utf8");
+      return Buffer.from(String(v), "utf8");
     case "boolean":
       return Buffer.from([v ? 1 : 0]);
     case "int": {

@@ -97,4 +97,12 @@ export type Statement =
       name?: QualifiedName;
       internals: boolean;
     }
+  | {
+      type: "insert";
+      table: QualifiedName;
+      columns: string[];
+      values: Term[];
+      ifNotExists: boolean;
+    }
+  | { type: "truncate"; table: QualifiedName }
   | { type: "unsupported"; verb: string };

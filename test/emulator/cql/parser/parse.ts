@@ -15,7 +15,7 @@ import { Cursor } from "./cursor.ts";
 import { tokenize } from "./tokenizer.ts";
 
 /** Verbs we recognise but do not implement: they answer a clear error instead of a syntax error. */
-const KNOWN_VERBS = new Set(["insert", "update", "delete", "truncate", "begin", "grant", "revoke", "list", "batch"]);
+const KNOWN_VERBS = new Set(["update", "delete", "begin", "grant", "revoke", "list", "batch"]);
 
 /** Parses one statement (a trailing `;` is allowed); the result carries the number of bind markers. */
 export function parseStatement(src: string): { statement: Statement; bindCount: number } {
@@ -33,11 +33,45 @@ function parseTop(c: Cursor): Statement {
   if (c.accept("drop")) return parseDrop(c);
   if (c.accept("alter")) return parseAlter(c);
   if (c.accept("describe") || c.accept("desc")) return parseDescribe(c);
+  if (c.accept("insert")) return parseInsert(c);
+  if (c.accept("truncate")) {
+    c.accept("table");
+    return { type: "truncate", table: c.qualifiedName() };
+  }
   if (verb.kind === "ident" && KNOWN_VERBS.has(verb.text)) {
     while (c.peek().kind !== "eof") c.next();
     return { type: "unsupported", verb: verb.text.toUpperCase() };
   }
   throw c.unexpected();
+}
+
+function parseInsert(c: Cursor): Statement {
+  c.expect("into");
+  const table = c.qualifiedName();
+  if (c.is("json")) {
+    while (c.peek().kind !== "eof") c.next();
+    return { type: "unsupported", verb: "INSERT JSON" };
+  }
+  c.expect("(");
+  const columns: string[] = [];
+  do columns.push(c.identifier());
+  while (c.accept(","));
+  c.expect(")");
+  c.expect("values");
+  c.expect("(");
+  const values: Term[] = [];
+  do values.push(c.term());
+  while (c.accept(","));
+  c.expect(")");
+  const ifNotExists = c.ifNotExists();
+  if (c.accept("using")) {
+    do {
+      if (!c.accept("ttl")) c.expect("timestamp");
+      c.term();
+    } while (c.accept("and"));
+  }
+  if (columns.length !== values.length) throw c.unexpected("unmatched column names/values");
+  return { type: "insert", table, columns, values, ifNotExists };
 }
 
 function parseSelect(c: Cursor): SelectStatement {

@@ -20,12 +20,12 @@ export function createTableRegistry(node: CqlNodeView): (keyspace: string, name:
     }
     const def = node.schema.tables().find((t) => t.keyspace === keyspace && t.name === name);
     if (!def) throw unconfiguredTable(name);
-    return emptyTable(def);
+    return userTable(def, () => node.rows?.rows(keyspace, name) ?? []);
   };
 }
 
-/** The emulator models table sizes, not rows: user tables answer with their columns and no rows. */
-function emptyTable(def: TableDef): VirtualTable {
+/** User and other tables: their columns, and whatever rows were written through CQL (usually none). */
+function userTable(def: TableDef, rows: () => Array<Record<string, unknown>>): VirtualTable {
   const byPos = (kind: string) =>
     def.columns
       .filter((c) => c.kind === kind)
@@ -37,6 +37,6 @@ function emptyTable(def: TableDef): VirtualTable {
     columns: def.columns.map((c) => ({ name: c.name, type: c.type })),
     partitionKey: byPos("partition_key"),
     clusteringKey: byPos("clustering"),
-    rows: () => [],
+    rows,
   };
 }
