@@ -109,6 +109,13 @@ void store.getCluster(42);
     const help = await node([cli, "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Available Commands:");
+    // Every command loads under Node (no Bun-only import on a command's path).
+    const names = [...help.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((match) => match[1] ?? "");
+    expect(names.length).toBeGreaterThan(1);
+    for (const name of names) {
+      const commandHelp = await node([cli, name, "--help"]);
+      expect({ name, code: commandHelp.code, stderr: commandHelp.stderr }).toEqual({ name, code: 0, stderr: "" });
+    }
     const version = await node([cli, "version", "--api-url", `${daemon?.urls.http}/api/v1`]);
     expect(version).toEqual({
       code: 0,
