@@ -84,11 +84,17 @@ async function benchCluster(nodesPerDc: number, count: number, withBlackhole: bo
     daemon = await startDaemon(dir);
     const name = `bench${nodesPerDc * 2}`;
     const host = cluster.nodes[0]?.ip;
-    const created = await fetch(`${API_URL}/clusters`, {
-      method: "POST",
-      body: JSON.stringify({ host, name, auth_token: TOKEN }),
-    });
-    if (created.status !== 201) throw new Error(`cluster add: ${created.status} ${await created.text()}`);
+    // Discovery has SM's 5 s per-call timeout; on a loaded machine the first try may miss it.
+    for (let attempt = 1; ; attempt++) {
+      const created = await fetch(`${API_URL}/clusters`, {
+        method: "POST",
+        body: JSON.stringify({ host, name, auth_token: TOKEN }),
+      });
+      if (created.status === 201) break;
+      const text = await created.text();
+      if (attempt === 3) throw new Error(`cluster add: ${created.status} ${text}`);
+      console.log(`cluster add failed (attempt ${attempt}), retrying: ${text}`);
+    }
     const healthy = await rounds(name, daemon.pid, count);
     const n = nodesPerDc * 2;
     console.log(
