@@ -285,3 +285,21 @@ describe("contract", () => {
     expect(contracts.validate("GET", "/storage_service/repair_status", 500, err.body)).toBeUndefined();
   });
 });
+
+describe("tablet repair with a node down", () => {
+  test("waits while a replica is down and finishes once it is back", async () => {
+    await cluster.faults.stopNode(ip(3));
+    let restarted = false;
+    try {
+      const res = await call(ip(0), "POST", "/storage_service/tablets/repair?ks=tablet_ks&table=tab&tokens=all");
+      const id = (res.body as { tablet_task_id: string }).tablet_task_id;
+      expect((await call(ip(0), "GET", `/task_manager/wait_task/${id}?timeout=1`)).status).toBe(408);
+      await cluster.faults.startNode(ip(3));
+      restarted = true;
+      const done = await call(ip(0), "GET", `/task_manager/wait_task/${id}`);
+      expect((done.body as { state: string }).state).toBe("done");
+    } finally {
+      if (!restarted) await cluster.faults.startNode(ip(3));
+    }
+  });
+});

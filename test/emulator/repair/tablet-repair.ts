@@ -25,6 +25,14 @@ export interface TabletFilters {
 }
 
 const MODES = new Set(["incremental", "full", "disabled"]);
+const LIVENESS_POLL_MS = 20;
+
+/** Resolves once every host is up; rejects when the signal aborts. */
+async function waitUntilLive(cluster: NodeContext["cluster"], hosts: readonly string[], signal: AbortSignal) {
+  while (!hosts.every((h) => cluster.liveNodes().includes(h))) {
+    await cluster.clock.sleep(LIVENESS_POLL_MS, signal);
+  }
+}
 let tabletSequence = 0;
 
 function selectTablets(map: readonly Tablet[], tokens: bigint[] | undefined): Tablet[] {
@@ -72,6 +80,8 @@ async function repairTable(
         continue;
       }
       for (const h of job.hosts) active.set(h, (active.get(h) ?? 0) + 1);
+      // Scylla's tablet repair waits (on a raft barrier) while a replica is down instead of failing at once.
+      await waitUntilLive(cluster, job.hosts, inner.signal).catch(() => undefined);
       const load = scheduler.load();
       const entry = cluster.ledger.record({
         kind: "repair",
