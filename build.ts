@@ -42,9 +42,7 @@ function rewriteDeclarationImports(dir: string): void {
   }
 }
 
-async function buildNode(): Promise<void> {
-  const out = join(dist, "node");
-  rmSync(out, { recursive: true, force: true });
+async function buildNodeLibrary(out: string): Promise<void> {
   const library = await Bun.build({
     entrypoints: [join(root, "src/index.ts")],
     outdir: out,
@@ -56,13 +54,16 @@ async function buildNode(): Promise<void> {
     sourcemap: "linked",
   });
   if (!library.success) throw new AggregateError(library.logs, "library build failed");
-
   await run([bin("tsc"), "-p", "tsconfig.build.json"]);
   rewriteDeclarationImports(join(out, "types"));
   writeFileSync(join(out, "index.d.ts"), 'export * from "./types/src/index.js";\n');
+}
 
-  // ncc bundles JavaScript with every dependency into one file; Bun first turns our TypeScript (with `.ts`
-  // specifiers ncc's TypeScript loader refuses) into one ESM file.
+/**
+ * ncc bundles JavaScript with every dependency into one file; Bun first turns our TypeScript (with `.ts` specifiers,
+ * which ncc's TypeScript loader refuses) into one ESM file.
+ */
+async function buildNodeCli(out: string): Promise<void> {
   const staging = join(root, ".tmp", "build-node-cli");
   rmSync(staging, { recursive: true, force: true });
   const cli = await Bun.build({
@@ -79,6 +80,13 @@ async function buildNode(): Promise<void> {
   writeFileSync(join(out, "sctool.mjs"), `#!/usr/bin/env node\n${bundled}`);
   chmodSync(join(out, "sctool.mjs"), 0o755);
   rmSync(staging, { recursive: true, force: true });
+}
+
+async function buildNode(): Promise<void> {
+  const out = join(dist, "node");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  await Promise.all([buildNodeLibrary(out), buildNodeCli(out)]);
 }
 
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
