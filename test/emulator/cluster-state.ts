@@ -58,8 +58,9 @@ export class EmulatedClusterState implements ClusterState {
     readonly clock: Clock,
     readonly seed: number,
     readonly shards: number,
+    tabletsEnabled = true,
   ) {
-    this.schema = new SchemaModel({ datacenters: () => topology.dcs });
+    this.schema = new SchemaModel({ datacenters: () => topology.dcs, tabletsEnabled });
     this.schema.onChange(() => {
       for (const k of this.#tablets.keys())
         if (this.schema.table(...(k.split(".") as [string, string])) === undefined) this.#tablets.delete(k);

@@ -77,3 +77,26 @@ test("a second cluster on the same IPs fails with a message naming the port; clo
     await one.close();
   }
 });
+
+test("with enable_tablets off the default tablet keyspace uses vnodes and the replication lists stay disjoint", async () => {
+  const c = await startCluster({ dcs: [1], ipPrefix: "127.0.12.", tokensPerNode: 2, cql: false, tablets: false });
+  try {
+    const get = async (path: string) => (await fetch(`http://${c.nodes[0]?.ip}:10000${path}`)).json();
+    expect(await get("/storage_service/keyspaces?replication=tablets")).toEqual([]);
+    expect(await get("/storage_service/keyspaces?replication=vnodes")).toContain("tablet_ks");
+    expect(await get("/v2/config/enable_tablets")).toBe(false);
+    expect(() =>
+      c.schema.createKeyspace(
+        {
+          name: "t2",
+          replication: { class: "org.apache.cassandra.locator.NetworkTopologyStrategy", dc1: "1" },
+          durableWrites: true,
+          tablets: true,
+        },
+        false,
+      ),
+    ).toThrow(/tablets are disabled/);
+  } finally {
+    await c.close();
+  }
+});

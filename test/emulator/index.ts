@@ -98,10 +98,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Emulat
     options.clock ?? createClock(options.timeScale ?? 1),
     seed,
     settings.shards,
+    settings.tabletsEnabled,
   );
   const spec =
     options.schema === undefined
-      ? defaultSchemaSpec()
+      ? defaultSchemaSpec(settings.tabletsEnabled)
       : typeof options.schema === "string"
         ? loadSchemaSpec(options.schema)
         : options.schema;

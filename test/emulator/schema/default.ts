@@ -5,8 +5,8 @@
  */
 import type { SchemaSpec } from "./types.ts";
 
-/** The default schema spec (NTS `replication_factor` expands to every DC). */
-export function defaultSchemaSpec(): SchemaSpec {
+/** The default schema spec (NTS `replication_factor` expands to every DC); without tablets `tablet_ks` uses vnodes. */
+export function defaultSchemaSpec(tabletsEnabled = true): SchemaSpec {
   const nts = { class: "NetworkTopologyStrategy", replication_factor: 3 };
   return {
     keyspaces: [
@@ -45,7 +45,7 @@ export function defaultSchemaSpec(): SchemaSpec {
         ],
       },
       { name: "ks3", replication: nts, tables: [{ name: "blobs", size: "32MiB" }] },
-      { name: "tablet_ks", replication: nts, tablets: true, tables: [{ name: "tab", size: "8MiB" }] },
+      { name: "tablet_ks", replication: nts, tablets: tabletsEnabled, tables: [{ name: "tab", size: "8MiB" }] },
     ],
   };
 }

@@ -26,6 +26,8 @@ export interface SchemaModelOptions {
   datacenters?: () => readonly string[];
   /** Id factory for new tables (default: time UUIDs). */
   newId?: () => string;
+  /** `enable_tablets`; when false a tablet keyspace is refused. Default true. */
+  tabletsEnabled?: boolean;
 }
 
 const key = (keyspace: string, name: string): string => `${keyspace}.${name}`;
@@ -103,6 +105,13 @@ export class SchemaModel implements SchemaMutations {
     if (this.#keyspaces.has(def.name)) {
       if (ifNotExists) return false;
       throw new SchemaError(`Keyspace ${def.name} already exists`, 0x2300, def.name);
+    }
+    if (def.tablets && this.#options.tabletsEnabled === false) {
+      throw new SchemaError(
+        "Cannot enable tablets for keyspace since tablets are disabled: enable_tablets is false",
+        0x2400,
+        def.name,
+      );
     }
     const replication = validateReplication(def, this.#options.datacenters?.() ?? []);
     this.#keyspaces.set(def.name, { ...def, replication, system: false });
