@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ScyllaContracts } from "../contract.ts";
 import { type EmulatedCluster, startCluster } from "../index.ts";
+import { testSchemaSpec } from "../storage/testing.ts";
 import type { TokenRange } from "../topology/ring.ts";
 import { maxConcurrentRepairsPerHost, uncoveredRanges, wrongReplicaSets } from "./ledger-checks.ts";
 import { DEFAULT_REPAIR_BANDWIDTH, repairScheduler } from "./scheduler.ts";
@@ -10,7 +11,13 @@ const MIN = "-9223372036854775808";
 let cluster: EmulatedCluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ dcs: "dc1:4", ipPrefix: "127.0.15.", tokensPerNode: 4, timeScale: 0.01 });
+  cluster = await startCluster({
+    dcs: "dc1:4",
+    ipPrefix: "127.0.15.",
+    tokensPerNode: 4,
+    timeScale: 0.01,
+    schema: testSchemaSpec(),
+  });
 });
 afterAll(() => cluster.close());
 

@@ -59,8 +59,11 @@ function findTask(node: NodeContext, id: string): Task {
   return task;
 }
 
-/** Registers the repair and task manager routes of one node. */
-export function registerRepairRoutes(router: RestRouter, node: NodeContext): void {
+/**
+ * Registers the repair and task manager routes of one node. The returned `close` (called on cluster close) aborts
+ * the node's running repairs and the cluster's tablet repairs, so no modelled work outlives the cluster.
+ */
+export function registerRepairRoutes(router: RestRouter, node: NodeContext): { close: () => void } {
   const state = nodeRepairState(node);
   const cluster = clusterRepairState(node.cluster);
   router
@@ -111,4 +114,10 @@ export function registerRepairRoutes(router: RestRouter, node: NodeContext): voi
       cluster.userTtlSeconds = ttl;
       return previous;
     });
+  return {
+    close: () => {
+      state.tasks.abortAll();
+      cluster.tablets.abortAll();
+    },
+  };
 }

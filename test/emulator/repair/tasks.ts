@@ -130,6 +130,11 @@ export class TaskRegistry {
     return [...this.#tasks.values()];
   }
 
+  /** Aborts every running task (cluster close). */
+  abortAll(): void {
+    for (const t of this.#tasks.values()) if (t.state === "running") t.abort();
+  }
+
   /** A task by id, or undefined. */
   find(id: string): Task | undefined {
     this.#expire();

@@ -7,11 +7,18 @@ import { digestFile } from "./content.ts";
 import { compareLoadsWithSnapshot } from "./ledger-checks.ts";
 import { setLoadBandwidth } from "./loader.ts";
 import { parseSSTableFileName } from "./sstable-names.ts";
+import { testSchemaSpec } from "./testing.ts";
 
 let cluster: EmulatedCluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ dcs: "dc1:3", ipPrefix: "127.0.14.", tokensPerNode: 8, timeScale: 0.001 });
+  cluster = await startCluster({
+    dcs: "dc1:3",
+    ipPrefix: "127.0.14.",
+    tokensPerNode: 8,
+    timeScale: 0.001,
+    schema: testSchemaSpec(),
+  });
 });
 afterAll(() => cluster.close());
 
