@@ -23,6 +23,7 @@ export function fromNodeContext(node: NodeContext): CqlNodeView {
     onChange: (listener) => model.onChange((change) => listener(change)),
     createKeyspace: (def, ifNotExists) => model.createKeyspace(def, ifNotExists),
     dropKeyspace: (name, ifExists) => model.dropKeyspace(name, ifExists),
+    alterKeyspace: (name, replication) => model.alterKeyspace(name, replication),
     createTable: (def, ifNotExists) => model.createTable(def, ifNotExists),
     dropTable: (ks, name, ifExists) => model.dropTable(ks, name, ifExists),
     alterTableOptions: (ks, name, options, extensions) => model.alterTableOptions(ks, name, options, extensions),

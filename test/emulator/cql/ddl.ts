@@ -67,8 +67,24 @@ function run(stmt: DdlStatement, ctx: DdlContext): SchemaChangeEvent | null {
         ? { change: "CREATED", target: "KEYSPACE", keyspace: stmt.name }
         : null;
     }
-    case "alterKeyspace":
-      throw new CqlError(ErrorCode.Invalid, "ALTER KEYSPACE is not supported by this emulated node");
+    case "alterKeyspace": {
+      const ks = schema.keyspaces().find((k) => k.name === stmt.name);
+      if (!ks) throw new CqlError(ErrorCode.Invalid, `Keyspace '${stmt.name}' does not exist`);
+      if (!schema.alterKeyspace)
+        throw new CqlError(ErrorCode.Invalid, "ALTER KEYSPACE is not supported by this emulated node");
+      const def = keyspaceProperties(
+        stmt.name,
+        { replication: ks.replication, durable_writes: ks.durableWrites, ...stmt.properties },
+        ks.tablets,
+      );
+      if (def.tablets !== ks.tablets)
+        throw new CqlError(ErrorCode.Config, "Cannot alter replication strategy vnode/tablets flavor");
+      if (def.durableWrites !== ks.durableWrites) {
+        throw new CqlError(ErrorCode.Invalid, "durable_writes cannot be changed by this emulated node");
+      }
+      schema.alterKeyspace(stmt.name, def.replication);
+      return { change: "UPDATED", target: "KEYSPACE", keyspace: stmt.name };
+    }
     case "createTable": {
       const ks = keyspaceOf(stmt.table, ctx);
       const { options, extensions, id } = tableProperties(stmt.options.properties);

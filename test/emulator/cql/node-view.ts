@@ -26,6 +26,8 @@ export interface SchemaView extends SchemaMutations {
   version(): string;
   /** Subscribes to schema changes; returns the unsubscribe function. */
   onChange(listener: (change: SchemaChange) => void): () => void;
+  /** ALTER KEYSPACE ... WITH replication (absent: ALTER KEYSPACE is refused). */
+  alterKeyspace?(name: string, replication: KeyspaceDef["replication"]): void;
 }
 
 export interface CqlNodeView {

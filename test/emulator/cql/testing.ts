@@ -54,8 +54,11 @@ function settings(options: TestCqlClusterOptions): NodeSettings {
   };
 }
 
-/** Builds the cluster state and starts a CQL server per node. */
-export async function startTestCqlCluster(options: TestCqlClusterOptions): Promise<TestCqlCluster> {
+/** Builds the cluster state and its nodes, with no listeners. */
+export function createTestClusterState(options: TestCqlClusterOptions): {
+  state: EmulatedClusterState;
+  nodes: EmulatedNode[];
+} {
   const seed = options.seed ?? 1;
   const topology = createTopology({
     dcs: parseDcs(options.dcs ?? "dc1:3,dc2:3"),
@@ -68,6 +71,12 @@ export async function startTestCqlCluster(options: TestCqlClusterOptions): Promi
   if (schema) applySchemaSpec(state.schema, schema, createRandom(seed));
   const nodes = topology.nodes.map((n) => new EmulatedNode(n.ip, `/nonexistent/${n.ip}`, settings(options), state));
   state.nodes.push(...nodes);
+  return { state, nodes };
+}
+
+/** Builds the cluster state and starts a CQL server per node. */
+export async function startTestCqlCluster(options: TestCqlClusterOptions): Promise<TestCqlCluster> {
+  const { state, nodes } = createTestClusterState(options);
   const servers: CqlServer[] = [];
   try {
     for (const n of nodes) servers.push(await startCqlServer(n));
