@@ -89,7 +89,9 @@ export class CqlConnection {
         this.socket.end();
         return;
       }
-      throw err;
+      // Anything else means the byte stream is unusable: drop the connection rather than the process.
+      this.socket.destroy();
+      return;
     }
     for (const frame of frames) this.handle(frame);
   }
