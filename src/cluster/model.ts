@@ -34,7 +34,7 @@ export const ClusterInputSchema = v.object({
   // ----- beyond SM: verify the agents' certificates -----
   /** PEM CA that signed the agents' certificates. */
   agent_ca_cert: optionalText(),
-  /** SHA-256 fingerprint of the agents' certificate. */
+  /** SHA-256 fingerprint(s) of the agents' certificates, comma-separated. */
   agent_cert_fingerprint: optionalText(),
 });
 export type ClusterInput = v.InferOutput<typeof ClusterInputSchema>;
@@ -148,8 +148,16 @@ export function validateClusterInput(input: ClusterInput): ClusterSecrets {
     checkKeyPair(cert, key);
     secrets.tls = { cert, private_key: key };
   }
-  if (input.agent_cert_fingerprint && input.agent_cert_fingerprint.replace(/[^0-9a-fA-F]/g, "").length !== 64) {
-    throw new ValidationError("invalid cluster: agent_cert_fingerprint must be a SHA-256 fingerprint (64 hex digits)");
+  const fingerprints = (input.agent_cert_fingerprint ?? "").split(/[\s,;]+/).filter((item) => item !== "");
+  for (const fingerprint of fingerprints) {
+    if (!/^[0-9a-fA-F:]+$/.test(fingerprint) || fingerprint.replace(/:/g, "").length !== 64) {
+      throw new ValidationError(
+        `invalid cluster: agent_cert_fingerprint "${fingerprint}" is not a SHA-256 fingerprint`,
+        {
+          hint: "use 64 hex digits (colons allowed), several separated by commas",
+        },
+      );
+    }
   }
   return secrets;
 }

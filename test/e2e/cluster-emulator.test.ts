@@ -3,6 +3,7 @@
  * E's Manager, in one process.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import tls from "node:tls";
 import { Registry } from "prom-client";
 import * as v from "valibot";
 import { ServerConfigSchema } from "../../src/config/server.ts";
@@ -91,6 +92,41 @@ describe("cluster add against the emulator", () => {
     const answer = await call("POST", "/clusters", { host: "127.0.32.99", name: "gone", auth_token: TOKEN });
     expect(answer.status).toBe(400);
     expect(answer.json.message).toContain("make sure the IP is correct and access to port 10001 is unblocked");
+  });
+});
+
+function agentFingerprint(ip: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: ip, port: 10001, rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate().fingerprint256);
+      socket.end();
+    });
+    socket.on("error", reject);
+  });
+}
+
+describe("agent certificate pinning (beyond SM)", () => {
+  test("the agents' fingerprints are accepted; a wrong one is refused before any request", async () => {
+    const fingerprints = await Promise.all(cluster.nodes.map((n) => agentFingerprint(n.ip)));
+    const pinned = await call("POST", "/clusters", {
+      host: "127.0.32.1",
+      name: "pinned",
+      auth_token: TOKEN,
+      agent_cert_fingerprint: fingerprints.join(","),
+    });
+    expect(pinned.status).toBe(201);
+    const { nodes } = await status("pinned");
+    expect(nodes.map((n) => n.rest_status)).toEqual(cluster.nodes.map(() => "UP"));
+    const wrong = await call("POST", "/clusters", {
+      host: "127.0.32.1",
+      name: "wrong-pin",
+      auth_token: TOKEN,
+      agent_cert_fingerprint: "AB".repeat(32),
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.message).toContain("does not match the pinned");
+    expect(wrong.json.message).toContain("agent_cert_fingerprint");
+    await call("DELETE", "/cluster/pinned");
   });
 });
 

@@ -87,7 +87,7 @@ export const clusterFlagArgs = {
   "agent-cert-fingerprint": {
     type: "string",
     valueHint: "sha256",
-    description: "SHA-256 fingerprint of the agents' certificate to pin (beyond SM).",
+    description: "SHA-256 fingerprint(s) of the agents' certificates to pin, comma-separated (beyond SM).",
   },
 } as const satisfies ArgsDef;
 

@@ -13,7 +13,10 @@ import type { TLSSocket } from "node:tls";
 export interface AgentTlsOptions {
   /** PEM CA bundle; the agent's certificate chain must verify against it (hostname included). */
   caCert?: string;
-  /** SHA-256 fingerprint of the agent's certificate, hex with or without colons (any case). */
+  /**
+   * SHA-256 fingerprint(s) of the agents' certificates, hex with or without colons (any case); several are separated
+   * by commas or whitespace (agents that generate their own certificate each have one). Any match is accepted.
+   */
   certFingerprint?: string;
 }
 
@@ -58,6 +61,14 @@ export function normalizeFingerprint(value: string): string {
   return hex.match(/.{2}/g)?.join(":") ?? "";
 }
 
+/** Splits a list of fingerprints (commas or whitespace between entries) into normalised ones. */
+export function parseFingerprints(value: string): string[] {
+  return value
+    .split(/[\s,;]+/)
+    .map(normalizeFingerprint)
+    .filter((fingerprint) => fingerprint !== "");
+}
+
 /** The SHA-256 fingerprint of a PEM certificate, in `normalizeFingerprint` form. */
 export function fingerprintOfPem(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
@@ -67,14 +78,15 @@ export function fingerprintOfPem(pem: string): string {
 export class AgentTransport {
   readonly #agent: https.Agent;
   readonly #tls: AgentTlsOptions;
-  readonly #pin: string | undefined;
+  readonly #pins: Set<string> | undefined;
   readonly #verified = new WeakSet<object>();
 
   constructor(tls: AgentTlsOptions = {}) {
     this.#tls = tls;
-    this.#pin = tls.certFingerprint ? normalizeFingerprint(tls.certFingerprint) : undefined;
+    const pins = parseFingerprints(tls.certFingerprint ?? "");
+    this.#pins = pins.length > 0 ? new Set(pins) : undefined;
     // A resumed TLS session carries no peer certificate (Node), so pinning needs full handshakes.
-    this.#agent = new https.Agent({ keepAlive: true, maxSockets: 100, maxCachedSessions: this.#pin ? 0 : 100 });
+    this.#agent = new https.Agent({ keepAlive: true, maxSockets: 100, maxCachedSessions: this.#pins ? 0 : 100 });
   }
 
   /** Sends one request; rejects with TransportError when no HTTP answer arrives, or with the signal's reason. */
@@ -118,7 +130,8 @@ export class AgentTransport {
       signal.addEventListener("abort", onAbort, { once: true });
       req.on("error", (err: NodeJS.ErrnoException) => finish(() => reject(toTransportError(err, url))));
       const send = () => req.end(request.body);
-      if (!this.#pin) {
+      const pins = this.#pins;
+      if (!pins) {
         send();
         return;
       }
@@ -127,13 +140,13 @@ export class AgentTransport {
         if (this.#verified.has(socket)) return send();
         const check = () => {
           const fingerprint = socket.getPeerCertificate()?.fingerprint256 ?? "";
-          if (fingerprint === this.#pin) {
+          if (pins.has(fingerprint)) {
             this.#verified.add(socket);
             send();
           } else {
             req.destroy(
               new AgentCertificateError(
-                `agent certificate fingerprint ${fingerprint || "(none)"} does not match the pinned ${this.#pin}`,
+                `agent certificate fingerprint ${fingerprint || "(none)"} does not match the pinned ${[...pins].join(", ")}`,
               ),
             );
           }
