@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ScyllaContracts } from "./contract.ts";
 import { type EmulatedCluster, startCluster } from "./index.ts";
 import { nodeConfig } from "./rest/config-v2.ts";
+import { isTabletBalancingEnabled } from "./rest/routes-schema.ts";
 
 let cluster: EmulatedCluster;
 const contracts = new ScyllaContracts();
@@ -147,6 +148,20 @@ describe("contract", () => {
       require_client_auth: "false",
     });
     expect((await call("GET", "/storage_service/scylla_release_version")).body).toMatch(/^2025\.1\.0-/);
+  });
+
+  test("tablets/balancing toggles the cluster-wide switch and is recorded in the ledger", async () => {
+    expect((await call("POST", "/storage_service/tablets/balancing?enabled=false")).status).toBe(200);
+    expect(isTabletBalancingEnabled(cluster.state)).toBe(false);
+    expect((await call("POST", "/storage_service/tablets/balancing?enabled=true")).status).toBe(200);
+    expect(isTabletBalancingEnabled(cluster.state)).toBe(true);
+    expect(
+      cluster.ledger
+        .of("balancing")
+        .map((e) => e.enabled)
+        .slice(-2),
+    ).toEqual([false, true]);
+    expect((await call("POST", "/storage_service/tablets/balancing?enabled=maybe")).status).toBe(400);
   });
 
   test("keyspaces: replication=tablets and =vnodes are disjoint; type filters", async () => {

@@ -68,7 +68,15 @@ export interface FaultEntry {
   at: number;
 }
 
-export type LedgerEntry = RepairEntry | SnapshotEntry | LoadEntry | FaultEntry;
+/** `tablets/balancing?enabled=` as received (backup disables it around snapshots). */
+export interface BalancingEntry {
+  kind: "balancing";
+  host: string;
+  enabled: boolean;
+  at: number;
+}
+
+export type LedgerEntry = RepairEntry | SnapshotEntry | LoadEntry | FaultEntry | BalancingEntry;
 export type LedgerKind = LedgerEntry["kind"];
 type EntryOf<K extends LedgerKind> = Extract<LedgerEntry, { kind: K }>;
 

@@ -102,10 +102,17 @@ export function registerSchemaRoutes(router: RestRouter, node: NodeContext): voi
     })
     .add("POST", "/storage_service/tablets/balancing", (req) => {
       requireParam(req, "enabled");
-      tabletBalancing.set(node.cluster, boolParam(req, "enabled", true));
+      const enabled = boolParam(req, "enabled", true);
+      tabletBalancing.set(node.cluster, enabled);
+      node.cluster.ledger.record({ kind: "balancing", host: node.ip, enabled, at: node.cluster.clock.now() });
       return undefined;
     });
 }
 
 /** Cluster-wide tablet balancing switch (Scylla keeps it in group 0). */
-export const tabletBalancing = new WeakMap<object, boolean>();
+const tabletBalancing = new WeakMap<object, boolean>();
+
+/** Whether tablet load balancing is on (default true). */
+export function isTabletBalancingEnabled(cluster: object): boolean {
+  return tabletBalancing.get(cluster) ?? true;
+}
