@@ -141,7 +141,7 @@ async function runServer(args: ParsedArgs): Promise<number> {
     });
     logger.info(`${signal}: shutting down`);
     // SM gives the servers 30 s to finish in-flight requests.
-    await Promise.race([agent.close(), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    await agent.close({ graceMs: 30_000 });
     return 0;
   } catch (error) {
     process.stderr.write(`STARTUP ERROR: ${describe(error)}\n`);

@@ -3,6 +3,7 @@
  * the Scylla and Prometheus proxies) and the plain-HTTP metrics listener.
  * @module
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Server } from "bun";
 import { ConfigError } from "../src/errors.ts";
 import { createLogger, type Logger } from "../src/util/log.ts";
@@ -66,8 +67,11 @@ export interface RunningAgent {
   /** The config after enrichment. */
   config: AgentConfig;
   metrics: AgentMetrics;
-  /** Stops the listeners and running jobs. */
-  close(): Promise<void>;
+  /**
+   * Stops the listeners and running jobs. With `graceMs` (the executable uses SM's 30 s) in-flight requests may
+   * finish first while no new connection is accepted; then running jobs are stopped and connections closed.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Starts an agent in this process. Rejects with a ConfigError/ManagerError that names what is wrong. */
@@ -165,7 +169,12 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
       prometheus === undefined ? undefined : `http://${joinHostPort(prometheus.hostname ?? "", prometheus.port ?? 0)}`,
     config,
     metrics,
-    async close() {
+    async close(closeOptions = {}) {
+      const grace = closeOptions.graceMs ?? 0;
+      if (grace > 0) {
+        const drained = Promise.all([api.stop(false), prometheus?.stop(false), debug?.stop(false)]);
+        await Promise.race([drained, sleep(grace)]);
+      }
       await rc.jobs.close();
       await Promise.all([api.stop(true), prometheus?.stop(true), debug?.stop(true)]);
     },

@@ -1,4 +1,6 @@
 import { expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createSilentLogger } from "../src/util/log.ts";
 import { parseAgentConfig } from "./config.ts";
 import { startAgent } from "./server.ts";
@@ -38,4 +40,26 @@ test("an empty auth_token is refused before anything starts", async () => {
   await expect(startAgent(parseAgentConfig({ auth_token: "  " }), { logger: createSilentLogger() })).rejects.toThrow(
     /auth_token/,
   );
+});
+
+test("a graceful close lets an in-flight long poll answer, then stops running jobs", async () => {
+  const t = await startTestAgent("127.0.20.15");
+  try {
+    mkdirSync(join(t.dataDir, "slow"));
+    writeFileSync(join(t.dataDir, "slow/big"), Buffer.alloc(1024 * 1024));
+    const started = await t.rc(
+      "sync/copydir",
+      { srcFs: "data:", srcRemote: "slow", dstFs: "localstorage:bucket", dstRemote: "slow", bandwidth_rate: "256K" },
+      "?_async=true",
+    );
+    const { jobid } = (await started.json()) as { jobid: number };
+    const poll = t.rc("job/progress", { jobid, wait: 1 });
+    await Bun.sleep(100);
+    await t.agent.close({ graceMs: 5000 });
+    const res = await poll;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe("running");
+  } finally {
+    await t.close().catch(() => {});
+  }
 });
