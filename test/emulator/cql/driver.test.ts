@@ -160,6 +160,7 @@ describe("DataStax Node driver against an emulated 2-DC cluster", () => {
     try {
       const all = await other.execute("SELECT id, data FROM rows_ks.t");
       expect(all.rowLength).toBe(2);
+      expect((await other.execute("SELECT count(*) FROM rows_ks.t")).rows[0]?.count.toString()).toBe("2");
       const one = await other.execute("SELECT data, n, tags FROM rows_ks.t WHERE id = ?", [id], { prepare: true });
       expect(one.rows[0]?.data.toString()).toBe("xyz");
       expect(one.rows[0]?.n.toString()).toBe("7");

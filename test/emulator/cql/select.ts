@@ -44,6 +44,7 @@ export function planSelect(stmt: SelectStatement, table: VirtualTable): SelectPl
   };
 
   const outputs: Output[] = [];
+  let aggregate = false;
   if (stmt.selectors === "*") {
     const keyOrder = [...table.partitionKey, ...table.clusteringKey];
     const regular = table.columns
@@ -66,6 +67,19 @@ export function planSelect(stmt: SelectStatement, table: VirtualTable): SelectPl
         outputs.push({
           spec: spec(sel.alias ?? "system.uuid()", { kind: "native", name: "uuid" }),
           value: () => crypto.randomUUID(),
+        });
+      } else if (sel.fn === "count" && sel.args.length === 1) {
+        const arg = sel.args[0]!;
+        const counted = arg.kind === "column" && arg.name !== "*" ? arg.name : undefined;
+        if (counted) typeOf(counted, "selection");
+        else if (!(arg.kind === "column" || (arg.kind === "literal" && arg.value === "1"))) {
+          throw new CqlError(ErrorCode.Invalid, "Invalid argument to count()");
+        }
+        aggregate = true;
+        outputs.push({
+          spec: spec(sel.alias ?? (counted ? `system.count(${counted})` : "count"), { kind: "native", name: "bigint" }),
+          // Evaluated over all matching rows below; a null column value is not counted.
+          value: (r) => (counted ? (r[counted] === null || r[counted] === undefined ? 0 : 1) : 1),
         });
       } else {
         throw new CqlError(ErrorCode.Invalid, `Unknown function ${sel.fn} called in selection clause`);
@@ -104,6 +118,16 @@ export function planSelect(stmt: SelectStatement, table: VirtualTable): SelectPl
         const limit = Number(resolve(stmt.limit, { kind: "native", name: "int" }));
         if (!(limit > 0)) throw new CqlError(ErrorCode.Invalid, "LIMIT must be strictly positive");
         rows = rows.slice(0, limit);
+      }
+      if (aggregate) {
+        if (outputs.some((o) => !o.spec.name.includes("count"))) {
+          throw new CqlError(
+            ErrorCode.Invalid,
+            "Only aggregates may be selected together with count() by this emulated node",
+          );
+        }
+        const counts = outputs.map((o) => rows.reduce((n, r) => n + Number(o.value(r)), 0));
+        return { rows: [outputs.map((o, i) => encodeValue(o.spec.type, counts[i]))] };
       }
       let encoded = rows.map((row) => outputs.map((o) => encodeValue(o.spec.type, o.value(row))));
       if (stmt.distinct) {
