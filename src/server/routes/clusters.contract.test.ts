@@ -4,8 +4,6 @@
  * (no unknown properties) so that misspelt keys fail. SM's documented deviations are listed in DEVIATIONS.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import { Hono } from "hono";
 import { Registry } from "prom-client";
@@ -20,6 +18,7 @@ import { createSilentLogger } from "../../util/log.ts";
 import { createApp } from "../app.ts";
 import { createMetricsApp } from "../daemon.ts";
 import type { ServerDeps } from "../deps.ts";
+import bundledContract from "../openapi/scylla-manager.json" with { type: "json" };
 
 /**
  * Where we knowingly differ from SM (and why). Each entry is applied to the schema or asserted below.
@@ -31,9 +30,8 @@ import type { ServerDeps } from "../deps.ts";
  */
 const DEVIATIONS = { extraClusterProperties: ["agent_ca_cert", "agent_cert_fingerprint"] };
 
-const swagger = JSON.parse(
-  readFileSync(join(import.meta.dir, "../../../../shared/contracts/scylla-manager.json"), "utf8"),
-) as { definitions: Record<string, Record<string, unknown>> };
+// The bundled copy, identical to shared/contracts (checked by src/server/openapi/openapi.test.ts).
+const swagger = structuredClone(bundledContract) as unknown as { definitions: Record<string, Record<string, unknown>> };
 
 /** Forbids unknown properties on object schemas (walking schema nodes only), plus the `extra` allowed names. */
 function strict(schema: unknown, extra: string[] = []): unknown {

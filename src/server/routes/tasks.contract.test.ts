@@ -5,8 +5,6 @@
  * nothing was stored.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import type { Hono } from "hono";
 import { Registry } from "prom-client";
@@ -18,6 +16,7 @@ import { createMemoryStore } from "../../store/memory.ts";
 import type { Store } from "../../store/store.ts";
 import { createSilentLogger } from "../../util/log.ts";
 import { createApp } from "../app.ts";
+import bundledContract from "../openapi/scylla-manager.json" with { type: "json" };
 
 /**
  * SM's actual JSON vs its swagger (reference/sm-surface.md §7.2), i.e. what real SM sends and we send too:
@@ -34,9 +33,8 @@ const DEVIATIONS = {
   TaskRun: ["owner"],
 };
 
-const swagger = JSON.parse(
-  readFileSync(join(import.meta.dir, "../../../../shared/contracts/scylla-manager.json"), "utf8"),
-) as { definitions: Record<string, Record<string, unknown>> };
+// The bundled copy, identical to shared/contracts (checked by src/server/openapi/openapi.test.ts).
+const swagger = structuredClone(bundledContract) as unknown as { definitions: Record<string, Record<string, unknown>> };
 
 /** swagger's `x-nullable` → draft-04 `type: [t, "null"]`, recursively. */
 function nullable(schema: unknown): unknown {
