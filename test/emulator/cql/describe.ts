@@ -6,6 +6,8 @@
 import { defaultTableOptions } from "../schema/defaults.ts";
 import type { IndexDef, KeyspaceDef, TableDef, UserTypeDef } from "../schema/types.ts";
 import type { SchemaView } from "./node-view.ts";
+import { Cursor } from "./parser/cursor.ts";
+import { tokenize } from "./parser/tokenizer.ts";
 
 export interface DescribeRow {
   keyspace_name: string;
@@ -92,8 +94,20 @@ function withClause(t: TableDef): string {
     if (key === "id" || options[key] === undefined) continue;
     parts.push(`${key} = ${literal(options[key])}`);
   }
-  for (const [key, value] of Object.entries(t.extensions).sort()) parts.push(`${key} = ${value}`);
+  for (const [key, value] of Object.entries(t.extensions).sort()) parts.push(`${key} = ${renderExtension(value)}`);
   return parts.join("\n    AND ");
+}
+
+/** Extensions are stored as map text (`{'mode':'timeout',...}`); Scylla prints them as spaced map literals. */
+function renderExtension(value: string): string {
+  try {
+    const c = new Cursor(value, tokenize(value));
+    const parsed = c.propertyValue();
+    c.finish();
+    return literal(parsed);
+  } catch {
+    return value;
+  }
 }
 
 /** `CREATE TABLE ...` with columns, key and options. */
