@@ -4,8 +4,12 @@ import * as api from "./index.ts";
 test("the public export names (review any change here)", () => {
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
+      "Cluster",
+      "ClusterInputSchema",
+      "ClusterService",
       "ConfigError",
       "ConflictError",
+      "HealthCheck",
       "MANAGER_VERSION",
       "Manager",
       "ManagerApiClient",
