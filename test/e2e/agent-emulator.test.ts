@@ -55,6 +55,8 @@ describe("agent in front of the emulator", () => {
         expect(typeof info[key]).toBe("string");
       }
       expect(info.storage_size as number).toBeGreaterThan(0);
+      // Scylla reports its SSL port even when client encryption is off (the emulator must not answer 400 there).
+      expect(info.native_transport_port_ssl).toBe("9142");
     }
   });
 

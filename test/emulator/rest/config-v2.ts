@@ -23,7 +23,9 @@ export function nodeConfig(node: NodeContext): Record<string, unknown> {
     prometheus_address: node.ip,
     prometheus_port: s.prometheusPort,
     native_transport_port: s.cqlPort,
-    native_transport_port_ssl: tls?.enabled ? s.cqlSslPort : undefined,
+    // Scylla always has this entry (default 9142), listening or not; SM reads it unconditionally and picks it only
+    // when client encryption is on.
+    native_transport_port_ssl: s.cqlSslPort,
     rpc_port: 9160,
     storage_port: 7000,
     ssl_storage_port: 7001,
