@@ -1,69 +1,27 @@
 /**
  * Wall-clock arithmetic in an IANA timezone ("" = UTC) without a timezone library: instants ↔ wall fields through
- * `Intl.DateTimeFormat`, with formatters cached per zone.
+ * `Intl.DateTimeFormat` (util/wall-time.ts).
  * @module
  */
 import { ValidationError } from "../errors.ts";
+import { isKnownTimeZone, readWallTime, type WallTime } from "../util/wall-time.ts";
 
-/** Wall-clock fields of an instant in a zone. `weekday`: 0 = Sunday (Go's time.Weekday). */
-export interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  weekday: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-
-function formatterOf(timezone: string): Intl.DateTimeFormat {
-  const zone = timezone === "" ? "UTC" : timezone;
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-      weekday: "short",
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter;
+/** The zone the scheduler means by `timezone`: "" is UTC. */
+function zoneOf(timezone: string): string {
+  return timezone === "" ? "UTC" : timezone;
 }
 
 /** Throws a ValidationError when `timezone` is not a known IANA zone ("" is UTC and always valid). */
 export function validateTimezone(timezone: string): void {
-  if (timezone === "") return;
-  try {
-    formatterOf(timezone);
-  } catch {
-    throw new ValidationError(`unknown time zone ${timezone}`, {
-      hint: 'use an IANA time zone name such as "UTC" or "Europe/Warsaw"',
-    });
-  }
+  if (timezone === "" || isKnownTimeZone(timezone)) return;
+  throw new ValidationError(`unknown time zone ${timezone}`, {
+    hint: 'use an IANA time zone name such as "UTC" or "Europe/Warsaw"',
+  });
 }
 
-/** The wall-clock fields of `instantMs` in `timezone`. */
+/** The wall-clock fields of `instantMs` in `timezone` ("" is UTC). */
 export function toWallTime(instantMs: number, timezone: string): WallTime {
-  const parts: Record<string, string> = {};
-  for (const part of formatterOf(timezone).formatToParts(new Date(instantMs))) parts[part.type] = part.value;
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-    weekday: WEEKDAYS[parts.weekday ?? "Sun"] ?? 0,
-  };
+  return readWallTime(instantMs, zoneOf(timezone));
 }
 
 function offsetAt(instantMs: number, timezone: string): number {

@@ -6,7 +6,7 @@
 import type { ApiTask } from "../../clients/manager-api/tasks.ts";
 import { TASK_STATUSES } from "../../scheduler/model.ts";
 import type { TaskStatus } from "../../store/store.ts";
-import { formatTime } from "../output/format.ts";
+import { formatPlainTime, formatTime } from "../output/format.ts";
 import { renderTable } from "../output/table.ts";
 
 export interface RenderTasksOptions {
@@ -36,27 +36,6 @@ export function readCron(cron: string): { spec: string; startDate: string | unde
   } catch {
     return { spec: cron, startDate: undefined };
   }
-}
-
-function two(n: number): string {
-  return String(n).padStart(2, "0");
-}
-
-/** `2006-01-02 15:04:05` in local time (or `timeZone`). */
-function formatPlainTime(iso: string, timeZone?: string): string {
-  const parts: Record<string, string> = {};
-  const formatter = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-    second: "numeric",
-  });
-  for (const part of formatter.formatToParts(new Date(iso))) parts[part.type] = part.value;
-  return `${parts.year}-${two(Number(parts.month))}-${two(Number(parts.day))} ${two(Number(parts.hour))}:${two(Number(parts.minute))}:${two(Number(parts.second))}`;
 }
 
 /** The Schedule cell: cron spec (with its future first activation), else the legacy interval. */

@@ -3,14 +3,11 @@
  * @module
  */
 import { formatGoDuration } from "../../util/duration.ts";
+import { readWallTime, padTwo as two } from "../../util/wall-time.ts";
 
 export { formatGoDuration as formatDuration };
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-function two(value: number): string {
-  return String(value).padStart(2, "0");
-}
 
 /**
  * The zone abbreviation Go prints for `MST`. ICU names most zones `GMT+1`-style where tzdata has an abbreviation
@@ -28,22 +25,6 @@ function zoneName(date: Date, timeZone: string | undefined): string {
   return `${offset[1]}${two(Number(offset[2]))}${offset[3] && offset[3] !== "00" ? offset[3] : ""}`;
 }
 
-function partsIn(date: Date, timeZone: string | undefined): Record<string, number> {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-    second: "numeric",
-  }).formatToParts(date);
-  const out: Record<string, number> = {};
-  for (const part of parts) if (part.type !== "literal") out[part.type] = Number(part.value);
-  return out;
-}
-
 /**
  * `02 Jan 06 15:04:05 MST` in the local zone (or `timeZone`). Empty, zero (`0001-01-01…`) and invalid times give "".
  */
@@ -51,9 +32,15 @@ export function formatTime(value: Date | string | undefined | null, timeZone?: s
   if (value === undefined || value === null || value === "") return "";
   const date = typeof value === "string" ? new Date(value) : value;
   if (Number.isNaN(date.getTime()) || date.getUTCFullYear() <= 1) return "";
-  const p = partsIn(date, timeZone);
-  const month = MONTHS[(p.month ?? 1) - 1] ?? "";
-  return `${two(p.day ?? 0)} ${month} ${two((p.year ?? 0) % 100)} ${two(p.hour ?? 0)}:${two(p.minute ?? 0)}:${two(p.second ?? 0)} ${zoneName(date, timeZone)}`;
+  const p = readWallTime(date, timeZone);
+  const month = MONTHS[p.month - 1] ?? "";
+  return `${two(p.day)} ${month} ${two(p.year % 100)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)} ${zoneName(date, timeZone)}`;
+}
+
+/** `2006-01-02 15:04:05` in the local zone (or `timeZone`). */
+export function formatPlainTime(value: Date | string, timeZone?: string): string {
+  const p = readWallTime(typeof value === "string" ? new Date(value) : value, timeZone);
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)}`;
 }
 
 const SIZE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { formatDuration, formatSize, formatTime, formatVersion } from "./format.ts";
+import { formatDuration, formatPlainTime, formatSize, formatTime, formatVersion } from "./format.ts";
 import { renderTable, SEPARATOR } from "./table.ts";
 
 describe("renderTable", () => {
@@ -58,6 +58,11 @@ describe("format", () => {
     expect(formatTime("0001-01-01T00:00:00Z")).toBe("");
     expect(formatTime(undefined)).toBe("");
     expect(formatTime("garbage")).toBe("");
+  });
+
+  test("formatPlainTime: 2006-01-02 15:04:05 in the given zone", () => {
+    expect(formatPlainTime("2023-02-16T07:09:05Z", "UTC")).toBe("2023-02-16 07:09:05");
+    expect(formatPlainTime(new Date("2023-02-16T03:09:05Z"), "America/New_York")).toBe("2023-02-15 22:09:05");
   });
 
   test("formatSize: binary units, integer or %.3f", () => {
