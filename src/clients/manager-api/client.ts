@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import * as v from "valibot";
 import { ConfigError, ManagerError, type ManagerErrorOptions } from "../../errors.ts";
 
 /** A query value; arrays are sent comma-joined (swagger `collectionFormat: csv`), undefined is skipped. */
@@ -164,6 +165,24 @@ export class ManagerApiClient {
       request.end(body);
     });
   }
+}
+
+/**
+ * `value` checked against `schema`; an answer of another shape is a ManagerError naming `call` (the server is likely
+ * not a Scylla Manager).
+ */
+export function parseAnswer<TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  value: unknown,
+  call: string,
+): v.InferOutput<TSchema> {
+  const parsed = v.safeParse(schema, value);
+  if (!parsed.success) {
+    throw new ManagerError(`${call}: unexpected answer from the server`, {
+      hint: "make sure --api-url points at a Scylla Manager server",
+    });
+  }
+  return parsed.output;
 }
 
 function readPem(file: string, flag: string): string {

@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { ManagerError } from "../../errors.ts";
-import type { ManagerApiClient } from "./client.ts";
+import { type ManagerApiClient, parseAnswer } from "./client.ts";
 
 /** A cluster as the server answers it (unknown keys kept out). */
 export const ApiClusterSchema = v.object({
@@ -44,16 +44,6 @@ export interface ClusterBody {
   force_non_ssl_session_port?: boolean;
   agent_ca_cert?: string;
   agent_cert_fingerprint?: string;
-}
-
-function parseAnswer<TSchema extends v.GenericSchema>(schema: TSchema, value: unknown, call: string) {
-  const parsed = v.safeParse(schema, value);
-  if (!parsed.success) {
-    throw new ManagerError(`${call}: unexpected answer from the server`, {
-      hint: "make sure --api-url points at a Scylla Manager server",
-    });
-  }
-  return parsed.output;
 }
 
 /** `GET /clusters`. */

@@ -3,8 +3,7 @@
  * @module
  */
 import * as v from "valibot";
-import { ManagerError } from "../../errors.ts";
-import type { ManagerApiClient } from "./client.ts";
+import { type ManagerApiClient, parseAnswer } from "./client.ts";
 
 const text = () => v.optional(v.string(), "");
 const num = () => v.optional(v.number(), 0);
@@ -36,7 +35,5 @@ export type ApiNodeStatus = v.InferOutput<typeof ApiNodeStatusSchema>;
 /** `GET /cluster/{id}/status`. */
 export async function getClusterStatus(client: ManagerApiClient, cluster: string): Promise<ApiNodeStatus[]> {
   const answer = await client.request("GET", `/cluster/${encodeURIComponent(cluster)}/status`);
-  const parsed = v.safeParse(v.array(ApiNodeStatusSchema), answer ?? []);
-  if (!parsed.success) throw new ManagerError("get cluster status: unexpected answer from the server");
-  return parsed.output;
+  return parseAnswer(v.array(ApiNodeStatusSchema), answer ?? [], "get cluster status");
 }

@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import { ManagerError } from "../../errors.ts";
-import type { ManagerApiClient } from "./client.ts";
+import { type ManagerApiClient, parseAnswer } from "./client.ts";
 
 const ScheduleSchema = v.object({
   cron: v.optional(v.string(), ""),
@@ -54,16 +54,6 @@ export type ApiTaskRun = v.InferOutput<typeof ApiTaskRunSchema>;
 /** `{run, progress}` of GET /task/{type}/{id}/{run_id}. */
 export const ApiRunProgressSchema = v.object({ run: ApiTaskRunSchema, progress: v.optional(v.unknown(), null) });
 export type ApiRunProgress = v.InferOutput<typeof ApiRunProgressSchema>;
-
-function parseAnswer<TSchema extends v.GenericSchema>(schema: TSchema, value: unknown, call: string) {
-  const parsed = v.safeParse(schema, value);
-  if (!parsed.success) {
-    throw new ManagerError(`${call}: unexpected answer from the server`, {
-      hint: "make sure --api-url points at a Scylla Manager server",
-    });
-  }
-  return parsed.output;
-}
 
 const base = (cluster: string) => `/cluster/${encodeURIComponent(cluster)}`;
 const item = (cluster: string, type: string, id: string) => `${base(cluster)}/task/${type}/${id}`;
