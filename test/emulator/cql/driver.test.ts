@@ -174,6 +174,12 @@ describe("DataStax Node driver against an emulated 2-DC cluster", () => {
         ]),
       ).rejects.toMatchObject({ code: 0x2200 });
       expect((await other.execute("SELECT id FROM rows_ks.t")).rowLength).toBe(2);
+      await other.execute("UPDATE rows_ks.t SET n = ? WHERE id = ?", [9, id], { prepare: true });
+      expect((await client.execute(`SELECT n FROM rows_ks.t WHERE id = ${id}`)).rows[0]?.n.toString()).toBe("9");
+      await client.execute("DELETE n FROM rows_ks.t WHERE id = ?", [id], { prepare: true });
+      expect((await client.execute(`SELECT n FROM rows_ks.t WHERE id = ${id}`)).rows[0]?.n).toBeNull();
+      await client.execute(`DELETE FROM rows_ks.t WHERE id = ${id}`);
+      expect((await other.execute("SELECT id FROM rows_ks.t")).rowLength).toBe(1);
       await other.execute("TRUNCATE rows_ks.t");
       expect((await client.execute("SELECT id FROM rows_ks.t")).rowLength).toBe(0);
     } finally {
@@ -188,7 +194,11 @@ describe("DataStax Node driver against an emulated 2-DC cluster", () => {
       message: "unconfigured table peers_v2",
     });
     await expect(client.execute("SELEC * FROM system.local")).rejects.toMatchObject({ code: 0x2000 });
-    await expect(client.execute("UPDATE ks1.users SET name = 'x' WHERE id = uuid()")).rejects.toMatchObject({
+    await expect(client.execute("UPDATE ks1.users SET data = 0x00 WHERE name = 'x'")).rejects.toMatchObject({
+      code: 0x2200,
+      message: "Non PRIMARY KEY columns found in where clause: name",
+    });
+    await expect(client.execute("UPDATE ks1.users SET data = 0x00 WHERE id = uuid() IF EXISTS")).rejects.toMatchObject({
       code: 0x2200,
     });
     await expect(client.execute("INSERT INTO ks1.users (name) VALUES ('x')")).rejects.toMatchObject({ code: 0x2200 });

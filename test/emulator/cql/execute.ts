@@ -16,9 +16,9 @@ import {
   type SchemaChangeEvent,
 } from "./messages.ts";
 import type { CqlNodeView } from "./node-view.ts";
-import type { Statement } from "./parser/ast.ts";
+import type { Statement, Term } from "./parser/ast.ts";
 import { parseStatement } from "./parser/parse.ts";
-import { buildInsertRow } from "./rows.ts";
+import { applyDelete, applyUpdate, buildInsertRow } from "./rows.ts";
 import { planSelect, type SelectPlan } from "./select.ts";
 import type { VirtualTable } from "./tables/table.ts";
 
@@ -75,16 +75,24 @@ export function prepareStatement(query: string, ctx: ExecContext): Prepared {
     };
   }
   if (statement.type === "describe") return { ...base, resultColumns: describeColumns(statement.what) };
-  if (statement.type === "insert") {
+  if (statement.type === "insert" || statement.type === "update" || statement.type === "delete") {
     const ks = statement.table.keyspace ?? ctx.keyspace;
     if (!ks) throw noKeyspace();
     const table = ctx.tables(ks, statement.table.name);
+    const pairs: Array<[Term | undefined, string]> =
+      statement.type === "insert"
+        ? statement.columns.map((name, i) => [statement.values[i], name])
+        : [
+            ...(statement.type === "update"
+              ? statement.assignments.map((a): [Term, string] => [a.value, a.column])
+              : []),
+            ...statement.where.map((r): [Term, string] => [r.value, r.column]),
+          ];
     const bindColumns: ColumnSpec[] = [];
     const pkIndexes: number[] = [];
-    statement.columns.forEach((name, i) => {
-      const term = statement.values[i];
+    for (const [term, name] of pairs) {
       const col = table.columns.find((c) => c.name === name);
-      if (term?.kind !== "bind" || !col) return;
+      if (term?.kind !== "bind" || !col) continue;
       bindColumns[term.index] = {
         keyspace: ks,
         table: table.name,
@@ -92,9 +100,9 @@ export function prepareStatement(query: string, ctx: ExecContext): Prepared {
         type: parseType(col.type, ks, udtResolver(ctx)),
       };
       if (table.partitionKey.includes(name)) pkIndexes.push(term.index);
-    });
+    }
     if (bindColumns.length !== bindCount || bindColumns.includes(undefined as never)) {
-      throw new CqlError(ErrorCode.Invalid, "Bind variables are only supported as column values of INSERT");
+      throw new CqlError(ErrorCode.Invalid, "Bind variables are only supported as column values and key restrictions");
     }
     return { ...base, bindColumns, pkIndexes };
   }
@@ -144,6 +152,16 @@ export function runPrepared(p: Prepared, values: BoundValue[], ctx: ExecContext,
       };
       return { body: encodeRowsResult([col], [[encodeValue(col.type, applied)]]) };
     }
+    case "update":
+    case "delete": {
+      const ks = stmt.table.keyspace ?? ctx.keyspace;
+      if (!ks) throw noKeyspace();
+      if (!ctx.node.rows)
+        throw new CqlError(ErrorCode.Invalid, `${stmt.type.toUpperCase()} is not supported by this emulated node`);
+      if (stmt.type === "update") applyUpdate(stmt, ks, ctx.node.schema, values, ctx.node.rows);
+      else applyDelete(stmt, ks, ctx.node.schema, values, ctx.node.rows);
+      return { body: encodeVoidResult() };
+    }
     case "truncate": {
       const ks = stmt.table.keyspace ?? ctx.keyspace;
       if (!ks) throw noKeyspace();
@@ -174,6 +192,9 @@ export function runPrepared(p: Prepared, values: BoundValue[], ctx: ExecContext,
 export function runBatch(items: Array<{ prepared: Prepared; values: BoundValue[] }>, ctx: ExecContext): Buffer {
   const writes = items.map(({ prepared, values }) => {
     const stmt = prepared.statement;
+    if (stmt.type === "update" || stmt.type === "delete") {
+      throw new CqlError(ErrorCode.Invalid, "Only INSERT statements are supported in a BATCH by this emulated node");
+    }
     if (stmt.type !== "insert") {
       throw new CqlError(
         ErrorCode.Invalid,

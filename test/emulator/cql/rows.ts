@@ -8,7 +8,7 @@ import { type CqlType, decodeValue, parseType } from "./codec/types.ts";
 import { CqlError, ErrorCode } from "./errors.ts";
 import type { BoundValue } from "./messages.ts";
 import type { SchemaView } from "./node-view.ts";
-import type { Statement, Term } from "./parser/ast.ts";
+import type { Relation, Statement, Term } from "./parser/ast.ts";
 
 /** Rows per `keyspace.table`, keyed by primary key. */
 export class RowStore {
@@ -41,9 +41,58 @@ export class RowStore {
     return true;
   }
 
+  /** Deletes matching rows, or only the given columns of them. */
+  remove(keyspace: string, table: string, match: (row: Record<string, unknown>) => boolean, columns: string[]): void {
+    const t = this.tables.get(`${keyspace}.${table}`);
+    if (!t) return;
+    for (const [key, row] of t) {
+      if (!match(row)) continue;
+      if (columns.length === 0) t.delete(key);
+      else for (const c of columns) row[c] = null;
+    }
+  }
+
   truncate(keyspace: string, table: string): void {
     this.tables.delete(`${keyspace}.${table}`);
   }
+}
+
+type TableDef = ReturnType<SchemaView["tables"]>[number];
+
+/** The user table a write targets, refusing system keyspaces and views like Scylla. */
+function writableTable(schema: SchemaView, keyspace: string, name: string): TableDef {
+  const def = schema.tables().find((t) => t.keyspace === keyspace && t.name === name);
+  if (!def) throw new CqlError(ErrorCode.Invalid, `unconfigured table ${name}`);
+  if (schema.keyspaces().find((k) => k.name === keyspace)?.system) {
+    throw new CqlError(ErrorCode.Unauthorized, `${keyspace} keyspace is not user-modifiable.`);
+  }
+  if (def.view) throw new CqlError(ErrorCode.Invalid, "Cannot directly modify a materialized view");
+  return def;
+}
+
+function columnType(schema: SchemaView, def: TableDef, name: string): CqlType {
+  const col = def.columns.find((c) => c.name === name);
+  if (!col) throw new CqlError(ErrorCode.Invalid, `Unknown identifier ${name}`);
+  return parseType(col.type, def.keyspace, (k, n) => {
+    const t = schema.types().find((u) => u.keyspace === k && u.name === n);
+    return t?.fieldNames.map((f, i) => ({ name: f, type: t.fieldTypes[i] ?? "" }));
+  });
+}
+
+function keyColumns(def: TableDef, kind: "partition_key" | "clustering") {
+  return def.columns.filter((c) => c.kind === kind).sort((a, b) => a.position - b.position);
+}
+
+function keyPart(v: unknown): string {
+  return Buffer.isBuffer(v) ? v.toString("hex") : String(v).toLowerCase();
+}
+
+/** The storage key of a row with every primary key column set; throws naming the first missing part. */
+function rowKey(def: TableDef, row: Record<string, unknown>): string {
+  const cols = [...keyColumns(def, "partition_key"), ...keyColumns(def, "clustering")];
+  const missing = cols.find((c) => row[c.name] === undefined || row[c.name] === null);
+  if (missing) throw new CqlError(ErrorCode.Invalid, `Missing mandatory PRIMARY KEY part ${missing.name}`);
+  return JSON.stringify(cols.map((c) => keyPart(row[c.name])));
 }
 
 /** Evaluates an INSERT into a row and its key, checking columns and key parts like Scylla. */
@@ -53,36 +102,74 @@ export function buildInsertRow(
   schema: SchemaView,
   values: BoundValue[],
 ): { key: string; row: Record<string, unknown> } {
-  const def = schema.tables().find((t) => t.keyspace === keyspace && t.name === stmt.table.name);
-  if (!def) throw new CqlError(ErrorCode.Invalid, `unconfigured table ${stmt.table.name}`);
-  if (schema.keyspaces().find((k) => k.name === keyspace)?.system) {
-    throw new CqlError(ErrorCode.Unauthorized, `${keyspace} keyspace is not user-modifiable.`);
-  }
-  if (def.view) throw new CqlError(ErrorCode.Invalid, "Cannot directly modify a materialized view");
-  const resolveUdt = (k: string, n: string) => {
-    const t = schema.types().find((u) => u.keyspace === k && u.name === n);
-    return t?.fieldNames.map((f, i) => ({ name: f, type: t.fieldTypes[i] ?? "" }));
-  };
+  const def = writableTable(schema, keyspace, stmt.table.name);
   const row: Record<string, unknown> = {};
   stmt.columns.forEach((name, i) => {
-    const col = def.columns.find((c) => c.name === name);
-    if (!col) throw new CqlError(ErrorCode.Invalid, `Unknown identifier ${name}`);
-    row[name] = evaluate(stmt.values[i]!, parseType(col.type, keyspace, resolveUdt), values);
+    row[name] = evaluate(stmt.values[i]!, columnType(schema, def, name), values);
   });
-  const keyCols = (kind: string) => def.columns.filter((c) => c.kind === kind).sort((a, b) => a.position - b.position);
-  const missing = (cols: typeof def.columns) =>
-    cols.filter((c) => row[c.name] === undefined || row[c.name] === null).map((c) => c.name);
-  const pk = missing(keyCols("partition_key"));
-  if (pk.length > 0) throw new CqlError(ErrorCode.Invalid, `Missing mandatory PRIMARY KEY part ${pk[0]}`);
-  const ck = missing(keyCols("clustering"));
-  if (ck.length > 0) throw new CqlError(ErrorCode.Invalid, `Missing mandatory PRIMARY KEY part ${ck[0]}`);
-  const key = JSON.stringify(
-    [...keyCols("partition_key"), ...keyCols("clustering")].map((c) => {
-      const v = row[c.name];
-      return Buffer.isBuffer(v) ? v.toString("hex") : String(v).toLowerCase();
-    }),
+  return { key: rowKey(def, row), row };
+}
+
+/** Primary key equalities of an UPDATE/DELETE WHERE clause, as column → value. */
+function keyEqualities(
+  where: Relation[],
+  def: TableDef,
+  schema: SchemaView,
+  values: BoundValue[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const rel of where) {
+    const col = def.columns.find((c) => c.name === rel.column);
+    if (!col) throw new CqlError(ErrorCode.Invalid, `Unknown identifier ${rel.column}`);
+    if (col.kind !== "partition_key" && col.kind !== "clustering") {
+      throw new CqlError(ErrorCode.Invalid, `Non PRIMARY KEY columns found in where clause: ${rel.column}`);
+    }
+    if (rel.op !== "=")
+      throw new CqlError(ErrorCode.Invalid, `Only EQ relations are supported on ${rel.column} by this emulated node`);
+    out[rel.column] = evaluate(rel.value, columnType(schema, def, rel.column), values);
+  }
+  return out;
+}
+
+/** Applies an UPDATE (an upsert of the full primary key, as in Scylla). */
+export function applyUpdate(
+  stmt: Extract<Statement, { type: "update" }>,
+  keyspace: string,
+  schema: SchemaView,
+  values: BoundValue[],
+  store: RowStore,
+): void {
+  const def = writableTable(schema, keyspace, stmt.table.name);
+  const row = keyEqualities(stmt.where, def, schema, values);
+  for (const a of stmt.assignments) {
+    const col = def.columns.find((c) => c.name === a.column);
+    if (col && (col.kind === "partition_key" || col.kind === "clustering")) {
+      throw new CqlError(ErrorCode.Invalid, `PRIMARY KEY part ${a.column} found in SET part`);
+    }
+    row[a.column] = evaluate(a.value, columnType(schema, def, a.column), values);
+  }
+  store.upsert(keyspace, def.name, rowKey(def, row), row, false);
+}
+
+/** Applies a DELETE of whole rows (full partition key, optional clustering prefix) or of some columns. */
+export function applyDelete(
+  stmt: Extract<Statement, { type: "delete" }>,
+  keyspace: string,
+  schema: SchemaView,
+  values: BoundValue[],
+  store: RowStore,
+): void {
+  const def = writableTable(schema, keyspace, stmt.table.name);
+  const eq = keyEqualities(stmt.where, def, schema, values);
+  const pk = keyColumns(def, "partition_key").find((c) => !(c.name in eq));
+  if (pk) throw new CqlError(ErrorCode.Invalid, `Missing mandatory PRIMARY KEY part ${pk.name}`);
+  for (const name of stmt.columns) columnType(schema, def, name);
+  store.remove(
+    keyspace,
+    def.name,
+    (row) => Object.entries(eq).every(([k, v]) => keyPart(row[k]) === keyPart(v)),
+    stmt.columns,
   );
-  return { key, row };
 }
 
 function evaluate(term: Term, t: CqlType, values: BoundValue[]): unknown {

@@ -105,4 +105,6 @@ export type Statement =
       ifNotExists: boolean;
     }
   | { type: "truncate"; table: QualifiedName }
+  | { type: "update"; table: QualifiedName; assignments: Array<{ column: string; value: Term }>; where: Relation[] }
+  | { type: "delete"; table: QualifiedName; columns: string[]; where: Relation[] }
   | { type: "unsupported"; verb: string };

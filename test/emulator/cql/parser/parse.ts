@@ -1,5 +1,6 @@
 /** Recursive-descent parser for the CQL subset the emulated node understands. */
 
+import { CqlError, ErrorCode } from "../errors.ts";
 import type {
   ColumnSpec,
   PrimaryKeySpec,
@@ -15,7 +16,7 @@ import { Cursor } from "./cursor.ts";
 import { tokenize } from "./tokenizer.ts";
 
 /** Verbs we recognise but do not implement: they answer a clear error instead of a syntax error. */
-const KNOWN_VERBS = new Set(["update", "delete", "begin", "grant", "revoke", "list", "batch"]);
+const KNOWN_VERBS = new Set(["begin", "grant", "revoke", "list", "batch"]);
 
 /** Parses one statement (a trailing `;` is allowed); the result carries the number of bind markers. */
 export function parseStatement(src: string): { statement: Statement; bindCount: number } {
@@ -34,6 +35,8 @@ function parseTop(c: Cursor): Statement {
   if (c.accept("alter")) return parseAlter(c);
   if (c.accept("describe") || c.accept("desc")) return parseDescribe(c);
   if (c.accept("insert")) return parseInsert(c);
+  if (c.accept("update")) return parseUpdate(c);
+  if (c.accept("delete")) return parseDelete(c);
   if (c.accept("truncate")) {
     c.accept("table");
     return { type: "truncate", table: c.qualifiedName() };
@@ -72,6 +75,49 @@ function parseInsert(c: Cursor): Statement {
   }
   if (columns.length !== values.length) throw c.unexpected("unmatched column names/values");
   return { type: "insert", table, columns, values, ifNotExists };
+}
+
+function skipUsing(c: Cursor): void {
+  if (!c.accept("using")) return;
+  do {
+    if (!c.accept("ttl")) c.expect("timestamp");
+    c.term();
+  } while (c.accept("and"));
+}
+
+function parseWhere(c: Cursor): Relation[] {
+  c.expect("where");
+  const where: Relation[] = [];
+  do where.push(parseRelation(c));
+  while (c.accept("and"));
+  if (c.is("if"))
+    throw new CqlError(ErrorCode.Invalid, "Conditional updates (IF ...) are not supported by this emulated node");
+  return where;
+}
+
+function parseUpdate(c: Cursor): Statement {
+  const table = c.qualifiedName();
+  skipUsing(c);
+  c.expect("set");
+  const assignments: Array<{ column: string; value: Term }> = [];
+  do {
+    const column = c.identifier();
+    c.expect("=");
+    assignments.push({ column, value: c.term() });
+  } while (c.accept(","));
+  return { type: "update", table, assignments, where: parseWhere(c) };
+}
+
+function parseDelete(c: Cursor): Statement {
+  const columns: string[] = [];
+  if (!c.is("from")) {
+    do columns.push(c.identifier());
+    while (c.accept(","));
+  }
+  c.expect("from");
+  const table = c.qualifiedName();
+  skipUsing(c);
+  return { type: "delete", table, columns, where: parseWhere(c) };
 }
 
 function parseSelect(c: Cursor): SelectStatement {
