@@ -5,10 +5,10 @@
  * path and what was expected, so a user can fix the file without reading code.
  * @module
  */
-import { readFileSync } from "node:fs";
 import * as v from "valibot";
 import { parseDocument } from "yaml";
 import { ConfigError } from "../errors.ts";
+import { readTextFile } from "../util/read-file.ts";
 import { describeIssue, type FileLayer, formatKeyPath, resolveIssueFile } from "./issues.ts";
 import { deepMerge, isPlainObject } from "./merge.ts";
 
@@ -69,15 +69,13 @@ export function validateLayers<TSchema extends AnySchema>(
 
 /** Reads and parses one YAML file into a mapping; `undefined` when the file is optional and missing. */
 export function readYamlFile(file: string, optional = false): Record<string, unknown> | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (optional && code === "ENOENT") return undefined;
-    const reason = describeReadError(code, error);
-    return throwConfigError(`read config file ${file}: ${reason}`, "check the path given with -c/--config-file", error);
-  }
+  const text = readTextFile(
+    file,
+    (reason, error) =>
+      throwConfigError(`read config file ${file}: ${reason}`, "check the path given with -c/--config-file", error),
+    optional,
+  );
+  if (text === undefined) return undefined;
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
@@ -99,11 +97,4 @@ export function readYamlFile(file: string, optional = false): Record<string, unk
 
 function throwConfigError(message: string, hint: string, cause?: unknown): never {
   throw new ConfigError(message, cause === undefined ? { hint } : { hint, cause });
-}
-
-function describeReadError(code: string | undefined, error: unknown): string {
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a directory, not a file";
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,9 +1,10 @@
 /** Where the secrets key comes from: config `secret_key`, config `secret_key_file`, or `<data_dir>/secret.key`. */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { decodeSecretKey, encodeSecretKey, SECRET_KEY_HINT } from "../config/secret-key.ts";
 import { StoreError } from "../errors.ts";
+import { readTextFile } from "../util/read-file.ts";
 
 /** File name of the generated key inside data_dir. */
 export const SECRET_KEY_FILE_NAME = "secret.key";
@@ -36,20 +37,17 @@ export function resolveSecretKey(source: SecretKeySource, dataDir: string): Reso
 }
 
 function readKeyFile(file: string, optional: boolean): Uint8Array | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (optional && code === "ENOENT") return undefined;
-    throw new StoreError(
-      `read secret key file ${file}: ${code === "ENOENT" ? "no such file" : String(code ?? error)}`,
-      {
+  const text = readTextFile(
+    file,
+    (reason, error) => {
+      throw new StoreError(`read secret key file ${file}: ${reason}`, {
         hint: "check secret_key_file in the config, or remove it to use <data_dir>/secret.key",
         cause: error,
-      },
-    );
-  }
+      });
+    },
+    optional,
+  );
+  if (text === undefined) return undefined;
   const key = decodeSecretKey(text);
   if (!key) throw new StoreError(`read secret key file ${file}: not a valid key`, { hint: SECRET_KEY_HINT });
   return key;

@@ -3,10 +3,10 @@
  * they become a Cluster body. Only flags given on the command line are applied (SM checks cobra's `Changed`).
  * @module
  */
-import { readFileSync } from "node:fs";
 import type { ArgsDef } from "citty";
 import type { ClusterBody } from "../../clients/manager-api/clusters.ts";
 import { ValidationError } from "../../errors.ts";
+import { readTextFile } from "../../util/read-file.ts";
 
 /** Flags of both `add` and `update`. */
 export const clusterFlagArgs = {
@@ -137,11 +137,12 @@ function requireBoth(args: Args, a: string, b: string): void {
 }
 
 function readPem(path: string, flag: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ValidationError(`read --${flag} ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  return readTextFile(path, (reason, error) => {
+    throw new ValidationError(`read --${flag} ${path}: ${reason}`, {
+      hint: `make sure ${path} exists and is readable`,
+      cause: error,
+    });
+  });
 }
 
 /** The flags given, applied over `base` (the current cluster on update). */

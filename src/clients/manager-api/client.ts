@@ -4,11 +4,11 @@
  * connect options, so ofetch/undici could not carry SM's client-certificate flags there).
  * @module
  */
-import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import * as v from "valibot";
 import { ConfigError, ManagerError, type ManagerErrorOptions } from "../../errors.ts";
+import { readTextFile } from "../../util/read-file.ts";
 
 /** A query value; arrays are sent comma-joined (swagger `collectionFormat: csv`), undefined is skipped. */
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -186,14 +186,12 @@ export function parseAnswer<TSchema extends v.GenericSchema>(
 }
 
 function readPem(file: string, flag: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ConfigError(`${flag}: read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {
+  return readTextFile(file, (reason, error) => {
+    throw new ConfigError(`${flag}: read ${file}: ${reason}`, {
       hint: `make sure ${file} exists and is readable`,
       cause: error,
     });
-  }
+  });
 }
 
 function toApiError(status: number, text: string): ManagerApiError {
