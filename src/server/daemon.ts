@@ -3,7 +3,6 @@
  * graceful shutdown that undoes it in reverse.
  * @module
  */
-import type { Server } from "bun";
 import { Hono } from "hono";
 import { loadServerConfig, type ServerConfig } from "../config/server.ts";
 import { errorMessage, isManagerError, ManagerError } from "../errors.ts";
@@ -15,6 +14,7 @@ import { createLogger, type Logger } from "../util/log.ts";
 import { createApp } from "./app.ts";
 import type { ServerDeps } from "./deps.ts";
 import { formatHostPort, parseListenAddress } from "./listen-address.ts";
+import { type FetchHandler, type ListenerTls, type NodeListener, startNodeListener } from "./node-listener.ts";
 import { createConsulApp } from "./routes/consul.ts";
 import { loadServerTls } from "./tls.ts";
 import { MANAGER_VERSION } from "./version.ts";
@@ -36,8 +36,6 @@ export interface StartDaemonOptions {
   createManager?(deps: Omit<ServerDeps, "manager">): Manager;
 }
 
-type BunServer = Server<unknown>;
-
 /**
  * Starts the daemon from `configFiles` (merged in order; none = SM's default path).
  * @throws ConfigError / StoreError with a hint; nothing is left running on failure.
@@ -54,10 +52,11 @@ export async function startDaemon(configFiles: readonly string[], options: Start
     });
   const metrics = createMetricsRegistry(MANAGER_VERSION);
   const store = await openStore(config);
-  const servers: BunServer[] = [];
+  const servers: NodeListener[] = [];
   let manager: Manager | undefined;
   const closeAll = async () => {
-    await Promise.allSettled(servers.map((server) => server.stop(true)));
+    // In-flight requests get a few seconds to finish before the Manager and the store go away under them.
+    await Promise.allSettled(servers.map((server) => server.close(SHUTDOWN_GRACE_MS)));
     servers.length = 0;
     if (manager) await manager.close();
     await store.close();
@@ -71,21 +70,23 @@ export async function startDaemon(configFiles: readonly string[], options: Start
     await manager.start();
     const app = createApp(deps);
     const urls: Daemon["urls"] = {};
+    const onError = (error: unknown) => logger.error("HTTP server", { error: errorMessage(error) });
     if (config.http !== "") {
-      const server = listen("http", config.http, app.fetch);
+      const server = await listen("http", config.http, app.fetch, onError);
       servers.push(server);
-      urls.http = `http://${formatHostPort(server.hostname ?? "", server.port ?? 0)}`;
+      urls.http = `http://${formatHostPort(server.hostname, server.port)}`;
     }
     if (config.https !== "") {
       const tls = await loadServerTls(config);
-      const server = listen("https", config.https, app.fetch, tls);
+      const server = await listen("https", config.https, app.fetch, onError, tls);
       servers.push(server);
-      urls.https = `https://${formatHostPort(server.hostname ?? "", server.port ?? 0)}`;
+      urls.https = `https://${formatHostPort(server.hostname, server.port)}`;
     }
     if (config.prometheus !== "") {
-      const server = listen("prometheus", config.prometheus, createMetricsApp(deps).fetch);
+      // Same listener kind as the API (one set of timeouts and shutdown rules); it never needs GET bodies.
+      const server = await listen("prometheus", config.prometheus, createMetricsApp(deps).fetch, onError);
       servers.push(server);
-      urls.prometheus = `http://${formatHostPort(server.hostname ?? "", server.port ?? 0)}`;
+      urls.prometheus = `http://${formatHostPort(server.hostname, server.port)}`;
     }
     logger.info("Scylla Manager server started", { version: MANAGER_VERSION, ...urls });
     let closing: Promise<void> | undefined;
@@ -103,16 +104,23 @@ export async function startDaemon(configFiles: readonly string[], options: Start
   }
 }
 
-function listen(
+/** How long shutdown waits for in-flight requests before dropping their connections. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+/**
+ * Listens with node:http(s) rather than Bun.serve: sctool's dry run sends a body on a GET, which Bun.serve drops
+ * (see node-listener.ts).
+ */
+async function listen(
   key: string,
   address: string,
-  fetch: (request: Request) => Response | Promise<Response>,
-  tls?: object,
-): BunServer {
+  fetch: FetchHandler,
+  onError: (error: unknown) => void,
+  tls?: ListenerTls,
+): Promise<NodeListener> {
   const { hostname, port } = parseListenAddress(key, address);
   try {
-    // Long-poll endpoints (progress with wait) hold requests open; Bun's 10 s default idle timeout would cut them.
-    return Bun.serve({ hostname, port, fetch, idleTimeout: 120, ...(tls ? { tls } : {}) });
+    return await startNodeListener({ hostname, port, fetch, onError, ...(tls ? { tls } : {}) });
   } catch (error) {
     throw new ManagerError(`listen on ${key} address ${address}: ${errorMessage(error)}`, {
       hint: `make sure nothing else listens on ${address}, or change ${key} in the config`,

@@ -5,18 +5,21 @@
  */
 import { constants } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import type { SecureVersion } from "node:tls";
 import { generate } from "selfsigned";
 import type { ServerConfig } from "../config/server.ts";
 import { ConfigError } from "../errors.ts";
 
-/** What Bun.serve's `tls` option receives. */
+/** The `node:https` server options for the HTTPS listener. */
 export interface ServerTls {
   cert: string;
   key: string;
   ca?: string;
   requestCert?: boolean;
   rejectUnauthorized?: boolean;
+  /** The protocol floor as OpenSSL flags and as `minVersion`: Node's default floor (TLS 1.2) overrides the flags. */
   secureOptions: number;
+  minVersion: SecureVersion;
   ciphers?: string;
 }
 
@@ -35,7 +38,12 @@ type TlsKeys = Pick<ServerConfig, "tls_cert_file" | "tls_key_file" | "tls_ca_fil
 /** Loads or generates the TLS material for the HTTPS listener. */
 export async function loadServerTls(config: TlsKeys): Promise<ServerTls> {
   const { cert, key } = await loadKeyPair(config);
-  const tls: ServerTls = { cert, key, secureOptions: secureOptionsFor(config.tls_version) };
+  const tls: ServerTls = {
+    cert,
+    key,
+    secureOptions: secureOptionsFor(config.tls_version),
+    minVersion: config.tls_version === "TLSv1.0" ? "TLSv1" : config.tls_version,
+  };
   if (config.tls_version === "TLSv1.2") tls.ciphers = TLS12_CIPHERS;
   if (config.tls_ca_file !== "") {
     tls.ca = await readPem(config.tls_ca_file, "tls_ca_file");

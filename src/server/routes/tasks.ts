@@ -9,6 +9,7 @@ import { ManagerError, ValidationError } from "../../errors.ts";
 import { normalizeTaskUpdateKeys, TaskUpdateEntries, TaskUpdateSchema } from "../../manager/task-json.ts";
 import { NIL_UUID } from "../../util/uuid.ts";
 import type { ServerDeps } from "../deps.ts";
+import { readRawGetBody } from "../node-listener.ts";
 import { parseJsonBody } from "../validate.ts";
 import { registerOpenApiRoutes } from "./openapi.ts";
 import { registerSuspendRoutes } from "./suspend.ts";
@@ -63,23 +64,27 @@ export function registerTaskCollectionRoutes(app: Hono, deps: ServerDeps): void 
     return c.body(null, 201);
   });
 
-  // SM reads the TaskUpdate from the body of a GET here. Bun.serve drops GET bodies (node:http keeps them), so a
-  // body announced by the headers but not received is an error rather than a silently default target; POST to the
-  // same path is our extension that works on every runtime.
+  // SM reads the TaskUpdate from the body of a GET here. A WHATWG Request cannot carry a GET body, so the daemon's
+  // listener (node-listener.ts) hands it over in Hono's env; a body announced by the headers that did not arrive
+  // that way (another server, e.g. Bun.serve, dropped it) is an error rather than a silently default target. POST to
+  // the same path is our extension that works with every client and server.
   const target = async (c: Context) => {
     const manager = requireManager(deps);
     const cluster = await clusterOf(c, deps);
     const type = taskTypeOf(c.req.param("task_type"));
     const runner = manager.runnerOf(type);
     if (!runner?.getTarget) throw new ValidationError(`invalid task type "${type}": no target for this type`);
+    const rawGetBody = c.req.method === "GET" ? readRawGetBody(c.env) : undefined;
     const announced =
       Number(c.req.header("content-length") ?? 0) > 0 || c.req.header("transfer-encoding") !== undefined;
-    const body = await parseJsonBody(c, TaskUpdateSchema);
-    if (c.req.method === "GET" && announced && Object.keys(body).length === 0) {
+    if (c.req.method === "GET" && announced && rawGetBody === undefined) {
       throw new ManagerError("get target: the request body did not reach the handler", {
         hint: `this listener drops GET bodies; POST the same body to ${c.req.path}`,
       });
     }
+    // Hono's body cache is what c.req.text() (and so parseJsonBody) answers from; its own validator fills it too.
+    if (rawGetBody !== undefined) c.req.bodyCache.text = rawGetBody;
+    const body = await parseJsonBody(c, TaskUpdateSchema);
     const properties = body.properties ?? {};
     const validated = runner.validateProperties ? await runner.validateProperties(cluster.id, properties) : properties;
     return c.json(await runner.getTarget(cluster.id, validated));
