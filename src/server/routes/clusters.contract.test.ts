@@ -4,10 +4,10 @@
  * (no unknown properties) so that misspelt keys fail. SM's documented deviations are listed in DEVIATIONS.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import Ajv from "ajv-draft-04";
 import { Hono } from "hono";
 import { Registry } from "prom-client";
 import * as v from "valibot";
+import { createSmContractValidator, readSmDefinitions } from "../../../test/support/sm-contract.ts";
 import { type FakeAgent, startFakeAgent } from "../../clients/scylla/testdata/fake-agent.ts";
 import { ServerConfigSchema } from "../../config/server.ts";
 import { ensureClusterServices } from "../../healthcheck/wiring.ts";
@@ -18,7 +18,6 @@ import { createSilentLogger } from "../../util/log.ts";
 import { createApp } from "../app.ts";
 import { createMetricsApp } from "../daemon.ts";
 import type { ServerDeps } from "../deps.ts";
-import bundledContract from "../openapi/scylla-manager.json" with { type: "json" };
 
 /**
  * Where we knowingly differ from SM (and why). Each entry is applied to the schema or asserted below.
@@ -30,8 +29,7 @@ import bundledContract from "../openapi/scylla-manager.json" with { type: "json"
  */
 const DEVIATIONS = { extraClusterProperties: ["agent_ca_cert", "agent_cert_fingerprint"] };
 
-// The bundled copy, identical to shared/contracts (checked by src/server/openapi/openapi.test.ts).
-const swagger = structuredClone(bundledContract) as unknown as { definitions: Record<string, Record<string, unknown>> };
+const swaggerDefinitions = readSmDefinitions();
 
 /** Forbids unknown properties on object schemas (walking schema nodes only), plus the `extra` allowed names. */
 function strict(schema: unknown, extra: string[] = []): unknown {
@@ -49,24 +47,12 @@ function strict(schema: unknown, extra: string[] = []): unknown {
   return out;
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true });
-for (const format of ["byte", "float", "uint64", "int64", "int32", "date-time", "uuid"]) ajv.addFormat(format, true);
-const definitions: Record<string, unknown> = {
-  ...swagger.definitions,
-  Cluster: strict(swagger.definitions.Cluster, DEVIATIONS.extraClusterProperties),
-  ClusterStatus: strict(swagger.definitions.ClusterStatus),
-  ErrorResponse: strict(swagger.definitions.ErrorResponse),
-};
-ajv.addSchema({ id: "sm", definitions }, "sm");
-const validate = (definition: string, value: unknown) => {
-  const check = ajv.compile({ $ref: `sm#/definitions/${definition}` });
-  const ok = check(value);
-  return ok ? "" : ajv.errorsText(check.errors);
-};
-const validateArray = (definition: string, value: unknown) => {
-  const check = ajv.compile({ type: "array", items: { $ref: `sm#/definitions/${definition}` } });
-  return check(value) ? "" : ajv.errorsText(check.errors);
-};
+const { validate, validateArray } = createSmContractValidator({
+  ...swaggerDefinitions,
+  Cluster: strict(swaggerDefinitions.Cluster, DEVIATIONS.extraClusterProperties),
+  ClusterStatus: strict(swaggerDefinitions.ClusterStatus),
+  ErrorResponse: strict(swaggerDefinitions.ErrorResponse),
+});
 
 let a: FakeAgent;
 let b: FakeAgent;

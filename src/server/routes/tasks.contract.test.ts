@@ -5,10 +5,10 @@
  * nothing was stored.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import Ajv from "ajv-draft-04";
 import type { Hono } from "hono";
 import { Registry } from "prom-client";
 import * as v from "valibot";
+import { applyNullable, createSmContractValidator, readSmDefinitions } from "../../../test/support/sm-contract.ts";
 import { ServerConfigSchema } from "../../config/server.ts";
 import { Manager } from "../../manager/manager.ts";
 import { makeCluster } from "../../manager/testing.ts";
@@ -16,7 +16,6 @@ import { createMemoryStore } from "../../store/memory.ts";
 import type { Store } from "../../store/store.ts";
 import { createSilentLogger } from "../../util/log.ts";
 import { createApp } from "../app.ts";
-import bundledContract from "../openapi/scylla-manager.json" with { type: "json" };
 
 /**
  * SM's actual JSON vs its swagger (reference/sm-surface.md §7.2), i.e. what real SM sends and we send too:
@@ -33,22 +32,12 @@ const DEVIATIONS = {
   TaskRun: ["owner"],
 };
 
-// The bundled copy, identical to shared/contracts (checked by src/server/openapi/openapi.test.ts).
-const swagger = structuredClone(bundledContract) as unknown as { definitions: Record<string, Record<string, unknown>> };
+const swaggerDefinitions = readSmDefinitions();
 
-/** swagger's `x-nullable` → draft-04 `type: [t, "null"]`, recursively. */
-function nullable(schema: unknown): unknown {
-  if (schema === null || typeof schema !== "object") return schema;
-  if (Array.isArray(schema)) return schema.map(nullable);
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) out[key] = nullable(value);
-  if (out["x-nullable"] === true && typeof out.type === "string") out.type = [out.type, "null"];
-  return out;
-}
-
+/** Forbids unknown properties at the top of an object schema, allowing the `extra` names too. */
 function strict(schema: unknown, extra: string[] = []): unknown {
   if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return schema;
-  const out: Record<string, unknown> = { ...(nullable(schema) as Record<string, unknown>) };
+  const out: Record<string, unknown> = { ...(applyNullable(schema) as Record<string, unknown>) };
   if (out.properties) {
     const properties: Record<string, unknown> = { ...(out.properties as Record<string, unknown>) };
     for (const name of extra) properties[name] = {};
@@ -58,30 +47,15 @@ function strict(schema: unknown, extra: string[] = []): unknown {
   return out;
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true });
-for (const format of ["byte", "float", "uint64", "int64", "int32", "date-time", "uuid", "int"])
-  ajv.addFormat(format, true);
-ajv.addSchema(
-  {
-    id: "sm",
-    definitions: {
-      ...(nullable(swagger.definitions) as object),
-      Task: strict(swagger.definitions.Task, DEVIATIONS.Task),
-      TaskListItem: strict(swagger.definitions.TaskListItem, DEVIATIONS.TaskListItem),
-      TaskRun: strict(swagger.definitions.TaskRun, DEVIATIONS.TaskRun),
-      Schedule: strict(swagger.definitions.Schedule),
-      SuspendDetails: strict(swagger.definitions.SuspendDetails),
-      ErrorResponse: strict(swagger.definitions.ErrorResponse),
-    },
-  },
-  "sm",
-);
-function check(schema: object, value: unknown): string {
-  const validate = ajv.compile(schema);
-  return validate(value) ? "" : ajv.errorsText(validate.errors);
-}
-const ref = (name: string) => ({ $ref: `sm#/definitions/${name}` });
-const arrayOf = (name: string) => ({ type: "array", items: ref(name) });
+const { validate, validateArray } = createSmContractValidator({
+  ...(applyNullable(swaggerDefinitions) as object),
+  Task: strict(swaggerDefinitions.Task, DEVIATIONS.Task),
+  TaskListItem: strict(swaggerDefinitions.TaskListItem, DEVIATIONS.TaskListItem),
+  TaskRun: strict(swaggerDefinitions.TaskRun, DEVIATIONS.TaskRun),
+  Schedule: strict(swaggerDefinitions.Schedule),
+  SuspendDetails: strict(swaggerDefinitions.SuspendDetails),
+  ErrorResponse: strict(swaggerDefinitions.ErrorResponse),
+});
 
 const CID = "22222222-2222-4222-8222-222222222222";
 let store: Store;
@@ -150,7 +124,7 @@ describe("task routes", () => {
   test("GET /task/{type}/{id} → Task with SM's quirks", async () => {
     const res = await call("GET", `/cluster/${CID}/task/mock/${id}`);
     expect(res.status).toBe(200);
-    expect(check(ref("Task"), res.json)).toBe("");
+    expect(validate("Task", res.json)).toBe("");
     expect(res.json.enabled).toBe(true);
     expect(res.json.Tags).toBeNull();
     expect(JSON.parse(res.json.schedule.cron).spec).toBe("0 23 * * SAT");
@@ -164,7 +138,7 @@ describe("task routes", () => {
 
   test("GET /tasks → TaskListItems with next activation; short=true → 4 keys", async () => {
     const res = await call("GET", `/cluster/${CID}/tasks`);
-    expect(check(arrayOf("TaskListItem"), res.json)).toBe("");
+    expect(validateArray("TaskListItem", res.json)).toBe("");
     // Saturday 23:00 in Warsaw (UTC+1 in winter) is 22:00Z; the window opens Saturday 22:00 local.
     expect(new Date(res.json[0].next_activation).getUTCDay()).toBe(6);
     expect(res.json[0].next_activation.slice(11, 19)).toBe("22:00:00");
@@ -178,7 +152,7 @@ describe("task routes", () => {
       schedule: { cron: "0 23 * * SAT" },
     });
     expect(res.status).toBe(200);
-    expect(check(ref("Task"), res.json)).toBe("");
+    expect(validate("Task", res.json)).toBe("");
     expect("enabled" in res.json).toBe(false);
     expect((await call("GET", `/cluster/${CID}/tasks`)).json).toBeNull();
     expect((await call("GET", `/cluster/${CID}/tasks?all=true`)).json).toHaveLength(1);
@@ -191,12 +165,12 @@ describe("task routes", () => {
     expect((await call("PUT", `/cluster/${CID}/task/mock/${id}/start?continue=true`)).status).toBe(200);
     await sleep(50);
     const running = await call("GET", `/cluster/${CID}/task/mock/${id}/~0`);
-    expect(check(ref("TaskRun"), running.json.run)).toBe("");
+    expect(validate("TaskRun", running.json.run)).toBe("");
     expect(running.json.run.status).toBe("RUNNING");
     expect((await call("PUT", `/cluster/${CID}/task/mock/${id}/stop`)).status).toBe(200);
     await sleep(50);
     const history = await call("GET", `/cluster/${CID}/task/mock/${id}/history?limit=5`);
-    expect(check(arrayOf("TaskRun"), history.json)).toBe("");
+    expect(validateArray("TaskRun", history.json)).toBe("");
     expect(history.json[0]).toMatchObject({ status: "STOPPED", cause: "task was stopped" });
     const byId = await call("GET", `/cluster/${CID}/task/mock/${id}/${history.json[0].id}`);
     expect(byId.json.run.id).toBe(history.json[0].id);
@@ -266,7 +240,7 @@ describe("bad input: SM's status codes, clear messages, nothing stored", () => {
       const res = await call("POST", `/cluster/${CID}/tasks`, body);
       expect(res.status).toBe(status);
       expect(res.json.message).toContain(message);
-      expect(check(ref("ErrorResponse"), res.json)).toBe("");
+      expect(validate("ErrorResponse", res.json)).toBe("");
       expect((await store.listTasks(CID, { includeDeleted: true })).length).toBe(before);
     });
   }
@@ -285,7 +259,7 @@ describe("suspend routes", () => {
   test("details, suspend, 409 with fail_if_running_tasks, resume", async () => {
     expect((await call("GET", `/cluster/${CID}/suspended`)).json).toBe(false);
     const details = await call("GET", `/cluster/${CID}/suspended/details`);
-    expect(check(ref("SuspendDetails"), details.json)).toBe("");
+    expect(validate("SuspendDetails", details.json)).toBe("");
     const run = await call("POST", `/cluster/${CID}/tasks`, { type: "mock", properties: { duration: "5s" } });
     expect(run.status).toBe(201);
     await sleep(30);
