@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 import { generate } from "selfsigned";
 import { defaultServerConfig, type ServerConfig } from "../config/server.ts";
+import { Manager } from "../manager/manager.ts";
 import { createSilentLogger } from "../util/log.ts";
 import { type Daemon, startDaemon } from "./daemon.ts";
 import { parseListenAddress } from "./listen-address.ts";
@@ -15,9 +18,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(overrides: Partial<ServerConfig>): Promise<Daemon> {
+async function start(overrides: Partial<ServerConfig>, withTargetRunner = false): Promise<Daemon> {
   const config = { ...defaultServerConfig(), store: "memory" as const, prometheus: "", ...overrides };
-  const daemon = await startDaemon([], { config, logger: createSilentLogger() });
+  const daemon = await startDaemon([], {
+    config,
+    logger: createSilentLogger(),
+    ...(withTargetRunner ? { createManager: createManagerWithRepairTarget } : {}),
+  });
   cleanups.push(() => daemon.close());
   return daemon;
 }
@@ -150,5 +157,113 @@ describe("startDaemon", () => {
   test("a missing config file is a ConfigError naming it", async () => {
     const missing = join(tempDir(), "nope.yaml");
     await expect(startDaemon([missing])).rejects.toThrow(missing);
+  });
+});
+
+const CLUSTER_ID = "5b1c1a5e-8c8e-4b7e-9f0e-3d3a1f2b4c5e";
+
+/** A Manager whose repair runner's dry-run target echoes the properties it received. */
+function createManagerWithRepairTarget(deps: ConstructorParameters<typeof Manager>[0]): Manager {
+  const manager = new Manager({ store: deps.store, logger: deps.logger, metrics: deps.metrics, config: deps.config });
+  manager.registerRunner("repair", {
+    run: async () => undefined,
+    getTarget: async (clusterId, properties) => ({ cluster_id: clusterId, echoed: properties }),
+  });
+  return manager;
+}
+
+async function putCluster(daemon: Daemon): Promise<void> {
+  await daemon.deps.store.putCluster({
+    id: CLUSTER_ID,
+    name: "dry",
+    labels: {},
+    host: "127.0.52.200",
+    knownHosts: [],
+    port: 0,
+    authToken: "",
+    forceTlsDisabled: false,
+    forceNonSslSessionPort: false,
+  });
+}
+
+interface Answer {
+  status: number;
+  json: { message?: string; cluster_id?: string; echoed?: unknown };
+}
+
+/** What sctool does: a GET (or POST) with a JSON body and an explicit content-length, over node:http(s). */
+function requestWithBody(url: string, method: string, body: string, tlsOptions: https.RequestOptions = {}) {
+  return new Promise<Answer>((resolve, reject) => {
+    const target = new URL(url);
+    const options = {
+      host: target.hostname,
+      port: Number(target.port),
+      path: target.pathname,
+      method,
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      ...tlsOptions,
+    };
+    const onResponse = (res: http.IncomingMessage) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+    };
+    const req = target.protocol === "https:" ? https.request(options, onResponse) : http.request(options, onResponse);
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("dry-run target with a body on a GET (sctool's --dry-run)", () => {
+  const body = JSON.stringify({ type: "repair", properties: { keyspace: ["ks1"], intensity: 0.5 } });
+
+  test("over http the GET body reaches the handler, as does the POST extension", async () => {
+    const daemon = await start({ http: "127.0.52.10:0" }, true);
+    await putCluster(daemon);
+    const url = (type: string) => `${daemon.urls.http}/api/v1/cluster/dry/tasks/${type}/target`;
+    const got = await requestWithBody(url("repair"), "GET", body);
+    expect(got).toEqual({
+      status: 200,
+      json: { cluster_id: CLUSTER_ID, echoed: { keyspace: ["ks1"], intensity: 0.5 } },
+    });
+    expect(await requestWithBody(url("repair"), "POST", body)).toEqual(got);
+    // The body is parsed: malformed JSON on the GET is the same 400 as on the POST.
+    const malformed = await requestWithBody(url("repair"), "GET", '{"type": "repair",');
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.message).toStartWith("malformed request: invalid JSON body");
+    expect(await requestWithBody(url("repair"), "POST", '{"type": "repair",')).toMatchObject({
+      status: 400,
+      json: { message: malformed.json.message },
+    });
+    const wrongShape = await requestWithBody(url("repair"), "GET", JSON.stringify({ properties: "nope" }));
+    expect(wrongShape.status).toBe(400);
+    expect(wrongShape.json.message).toStartWith("malformed request: properties");
+    // A type without a target: the same 400 on GET and POST.
+    const noTarget = await requestWithBody(url("healthcheck"), "GET", body);
+    expect(noTarget.status).toBe(400);
+    expect(noTarget.json.message).toContain("no target for this type");
+    expect((await requestWithBody(url("healthcheck"), "POST", body)).json.message).toBe(noTarget.json.message);
+  });
+
+  test("over https with mTLS the GET body reaches the handler; a client without a certificate is refused", async () => {
+    const dir = tempDir();
+    const ca = await generate([{ name: "commonName", value: "dry-ca" }], {
+      keyType: "ec",
+      algorithm: "sha256",
+      extensions: [{ name: "basicConstraints", cA: true }],
+      clientCertificate: { cn: "sctool" },
+    });
+    writeFileSync(join(dir, "ca.pem"), ca.cert);
+    const daemon = await start({ https: "127.0.53.10:0", tls_ca_file: join(dir, "ca.pem") }, true);
+    await putCluster(daemon);
+    const url = `${daemon.urls.https}/api/v1/cluster/${CLUSTER_ID}/tasks/repair/target`;
+    const withCert = { rejectUnauthorized: false, cert: ca.clientcert ?? "", key: ca.clientprivate ?? "" };
+    expect(await requestWithBody(url, "GET", body, withCert)).toEqual({
+      status: 200,
+      json: { cluster_id: CLUSTER_ID, echoed: { keyspace: ["ks1"], intensity: 0.5 } },
+    });
+    await expect(requestWithBody(url, "GET", body, { rejectUnauthorized: false })).rejects.toThrow();
   });
 });
