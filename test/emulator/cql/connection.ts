@@ -104,10 +104,7 @@ export class CqlConnection {
     if (frame.version !== 3 && frame.version !== 4) {
       // Scylla speaks v3/v4; the error uses our highest version (or the client's, if older) so drivers downgrade.
       const answer = Math.min(frame.version, HIGHEST_VERSION);
-      const err = new CqlError(
-        ErrorCode.Protocol,
-        `Invalid or unsupported protocol version (${frame.version}); highest supported is ${HIGHEST_VERSION}`,
-      );
+      const err = new CqlError(ErrorCode.Protocol, `Invalid or unsupported protocol version: ${frame.version}`);
       this.send(answer, frame.stream, Opcode.Error, encodeError(err));
       return;
     }
