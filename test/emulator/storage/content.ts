@@ -1,15 +1,17 @@
 /**
  * Deterministic SSTable component content. A file starts with a seeded pseudo-random head (at most 64 KiB) and the
  * rest is a sparse hole, so multi-GiB tables cost little disk and time while every file still has its own content
- * and CRC. Nothing larger than one chunk is held in memory.
+ * and CRC. Nothing larger than one chunk is held in memory. Files are planned (head, size, digest) apart from
+ * being written, so boot can write many files concurrently.
  * @module
  */
+import { createCipheriv, createHash } from "node:crypto";
 import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
-import { createRandom } from "../random.ts";
+import { crc32ExtendZeros } from "./crc-zeros.ts";
 
 const HEAD_BYTES = 64 * 1024;
-const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
 
 /** Size and CRC32 of a file. */
 export interface FileDigest {
@@ -18,47 +20,82 @@ export interface FileDigest {
   crc32: string;
 }
 
+/** A file to write: its head bytes, its total size (the rest is a hole) and its digest. */
+export interface FilePlan {
+  head: Buffer;
+  size: number;
+  digest: FileDigest;
+}
+
 /** Formats a CRC32 value as 8 hex digits. */
 export function hexCrc(value: number): string {
   return (value >>> 0).toString(16).padStart(8, "0");
 }
 
-/** The seeded head of a file. */
+let pool: Buffer | undefined;
+
+/** A fixed pseudo-random pool (AES-128-CTR keystream) the heads are cut from. */
+function randomPool(): Buffer {
+  pool ??= createCipheriv("aes-128-ctr", Buffer.alloc(16, 7), Buffer.alloc(16, 9)).update(Buffer.alloc(4 * HEAD_BYTES));
+  return pool;
+}
+
+/**
+ * The seeded head of a file: the seed's SHA-256 (so every file differs) then a slice of the shared pool at an
+ * offset derived from it. Cheap enough for tens of thousands of files.
+ */
 function headOf(seed: string, size: number): Buffer {
-  const random = createRandom(seed);
-  const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
-  for (let i = 0; i + 4 <= head.length; i += 4) head.writeUInt32LE(random.nextU32(), i);
-  for (let i = head.length - (head.length % 4); i < head.length; i++) head[i] = random.int(256);
+  const hash = createHash("sha256").update(seed).digest();
+  const length = Math.min(size, HEAD_BYTES);
+  if (length <= hash.length) return hash.subarray(0, length);
+  const random = randomPool();
+  const offset = hash.readUInt32LE(0) % (random.length - HEAD_BYTES);
+  const head = Buffer.allocUnsafe(length);
+  hash.copy(head, 0);
+  random.copy(head, hash.length, offset, offset + length - hash.length);
   return head;
 }
 
-/** Writes `size` bytes of seeded content to `path` (head + sparse zeros) and returns its CRC32. */
-export function writeSeededFile(path: string, seed: string, size: number): FileDigest {
+/** Plans `size` bytes of seeded content (head + zeros) with its CRC32. */
+export function planSeededFile(seed: string, size: number): FilePlan {
   const head = headOf(seed, size);
-  const fd = openSync(path, "w");
-  try {
-    writeSync(fd, head, 0, head.length, 0);
-    ftruncateSync(fd, size);
-  } finally {
-    closeSync(fd);
-  }
-  let crc = crc32(head);
-  for (let left = size - head.length; left > 0; left -= ZERO_CHUNK.length) {
-    crc = crc32(left >= ZERO_CHUNK.length ? ZERO_CHUNK : ZERO_CHUNK.subarray(0, left), crc);
-  }
-  return { size, crc32: hexCrc(crc) };
+  const crc = crc32ExtendZeros(crc32(head), size - head.length);
+  return { head, size, digest: { size, crc32: hexCrc(crc) } };
 }
 
-/** Writes a small text file and returns its digest. */
-export function writeTextFile(path: string, text: string): FileDigest {
-  const data = Buffer.from(text);
+/** Plans a small text file. */
+export function planTextFile(text: string): FilePlan {
+  const head = Buffer.from(text);
+  return { head, size: head.length, digest: { size: head.length, crc32: hexCrc(crc32(head)) } };
+}
+
+/** Writes a planned file synchronously. */
+export function writePlanSync(path: string, plan: FilePlan): void {
   const fd = openSync(path, "w");
   try {
-    writeSync(fd, data, 0, data.length, 0);
+    writeSync(fd, plan.head, 0, plan.head.length, 0);
+    if (plan.size > plan.head.length) ftruncateSync(fd, plan.size);
   } finally {
     closeSync(fd);
   }
-  return { size: data.length, crc32: hexCrc(crc32(data)) };
+}
+
+/** Writes a planned file asynchronously. */
+export async function writePlan(path: string, plan: FilePlan): Promise<void> {
+  const handle = await open(path, "w");
+  try {
+    await handle.write(plan.head, 0, plan.head.length, 0);
+    if (plan.size > plan.head.length) await handle.truncate(plan.size);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `size` bytes of seeded content to `path` and returns its digest. */
+export function writeSeededFile(path: string, seed: string, size: number): FileDigest {
+  const plan = planSeededFile(seed, size);
+  writePlanSync(path, plan);
+  return plan.digest;
 }
 
 /** Reads a file in chunks and returns its size and CRC32. */

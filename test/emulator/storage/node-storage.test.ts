@@ -37,7 +37,7 @@ function makeCluster(uuidSstableIdentifiers: boolean): EmulatedClusterState {
         {
           name: "both",
           replication: { class: "NetworkTopologyStrategy", dc1: 2, dc2: 1 },
-          tables: [{ name: "t", size: "3MiB" }],
+          tables: [{ name: "t", size: "20MiB" }],
         },
         {
           name: "only1",
@@ -66,7 +66,7 @@ describe("node storage", () => {
     const names = sstables(t?.path ?? "");
     expect(new Set(names.map((n) => parseSSTableFileName(n)?.generation))).toEqual(new Set(["1", "2"]));
     expect(names).toContain("me-1-big-Data.db");
-    expect(countSSTables(3 * 1024 * 1024)).toBe(2);
+    expect(countSSTables(20 * 1024 * 1024)).toBe(2);
     const u = nodeStorage(c).tableDir("only1", "u");
     expect(existsSync(u?.path ?? "")).toBe(true);
     expect(sstables(u?.path ?? "")).toEqual([]);

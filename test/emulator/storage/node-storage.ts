@@ -5,12 +5,13 @@
  * @module
  */
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { NodeContext } from "../node-context.ts";
 import { createRandom, type Random } from "../random.ts";
 import type { KeyspaceDef, TableDef } from "../schema/types.ts";
 import { formatUuidGeneration, parseSSTableFileName } from "./sstable-names.ts";
-import { type SSTableFiles, writeSSTable } from "./sstable-writer.ts";
+import { writeSSTable, writeSSTableAsync } from "./sstable-writer.ts";
 
 /** Epoch of the UUID generations of the initial SSTables (fixed so names are deterministic from the seed). */
 const INITIAL_EPOCH_MS = Date.UTC(2025, 0, 1);
@@ -26,12 +27,22 @@ export interface TableDir {
 
 const MIB = 1024 * 1024;
 
-/** How many SSTables a table of `size` bytes has on a node. */
+/** An SSTable to write: generation, total bytes and content seed. */
+interface PlannedSSTable {
+  generation: string;
+  size: number;
+  seed: string;
+}
+
+/**
+ * How many SSTables a table of `size` bytes has on a node. Kept low for small tables: every SSTable is nine files,
+ * and file creation dominates the start-up of clusters with many tables.
+ */
 export function countSSTables(size: number): number {
   if (size <= 0) return 0;
-  if (size < MIB) return 1;
-  if (size < 64 * MIB) return 2;
-  if (size < 1024 * MIB) return 3;
+  if (size < 16 * MIB) return 1;
+  if (size < 256 * MIB) return 2;
+  if (size < 4096 * MIB) return 3;
   return 4;
 }
 
@@ -60,6 +71,26 @@ export class NodeStorage {
     const schema = this.node.cluster.schema;
     for (const ks of schema.keyspaces()) mkdirSync(join(this.node.dataDir, ks.name), { recursive: true });
     for (const t of schema.columnFamilies()) this.#ensureTable(t, true);
+  }
+
+  /**
+   * Same as `materialize`, writing files concurrently (file creation dominates the start-up of clusters with many
+   * tables); at most `limit` tables are written at a time.
+   */
+  async materializeAsync(limit = 16): Promise<void> {
+    const schema = this.node.cluster.schema;
+    await Promise.all(schema.keyspaces().map((ks) => mkdir(join(this.node.dataDir, ks.name), { recursive: true })));
+    const work = schema.columnFamilies().map((t) => {
+      const { dir, sstables } = this.#prepareTable(t, true);
+      return async (): Promise<void> => {
+        await mkdir(join(dir.path, "upload"), { recursive: true });
+        await Promise.all(sstables.map((p) => writeSSTableAsync(dir.path, p.generation, p.size, p.seed)));
+      };
+    });
+    const next = async (): Promise<void> => {
+      for (let job = work.shift(); job !== undefined; job = work.shift()) await job();
+    };
+    await Promise.all(Array.from({ length: limit }, next));
   }
 
   /** Brings the dirs in line with the schema after a change: new tables get a dir, dropped ones a snapshot. */
@@ -126,32 +157,34 @@ export class NodeStorage {
     return formatUuidGeneration(atMs ?? this.node.cluster.clock.now(), this.#random);
   }
 
-  #ensureTable(def: TableDef, populate: boolean): TableDir {
+  /** Registers a table dir and plans its initial SSTables (generations are handed out here, synchronously). */
+  #prepareTable(def: TableDef, populate: boolean): { dir: TableDir; sstables: PlannedSSTable[] } {
     const version = def.id.replaceAll("-", "");
     const path = join(this.node.dataDir, def.keyspace, `${def.name}-${version}`);
     const dir: TableDir = { keyspace: def.keyspace, table: def.name, version, path };
-    mkdirSync(join(path, "upload"), { recursive: true });
     this.#dirs.set(`${def.keyspace}.${def.name}`, dir);
     const ks = this.node.cluster.schema.keyspace(def.keyspace);
+    const sstables: PlannedSSTable[] = [];
     if (populate && ks !== undefined && holdsKeyspace(ks, this.node.dc) && this.liveFiles(dir).length === 0) {
-      this.#populate(dir, def.sizeBytes);
+      const count = countSSTables(def.sizeBytes);
+      let left = def.sizeBytes;
+      for (let i = 0; i < count; i++) {
+        // Older SSTables are bigger (compaction merged them): halve the remainder, the last takes the rest.
+        const size = i === count - 1 ? left : Math.ceil(left / 2);
+        left -= size;
+        const generation = this.newGeneration(INITIAL_EPOCH_MS + this.#generation * 1000);
+        const seed = `${this.node.cluster.seed}:${this.node.ip}:${dir.keyspace}.${dir.table}:${generation}`;
+        sstables.push({ generation, size, seed });
+      }
     }
-    return dir;
+    return { dir, sstables };
   }
 
-  #populate(dir: TableDir, size: number): SSTableFiles[] {
-    const count = countSSTables(size);
-    const out: SSTableFiles[] = [];
-    let left = size;
-    for (let i = 0; i < count; i++) {
-      // Older SSTables are bigger (compaction merged them): halve the remainder, the last takes the rest.
-      const share = i === count - 1 ? left : Math.ceil(left / 2);
-      left -= share;
-      const generation = this.newGeneration(INITIAL_EPOCH_MS + this.#generation * 1000);
-      const seed = `${this.node.cluster.seed}:${this.node.ip}:${dir.keyspace}.${dir.table}:${generation}`;
-      out.push(writeSSTable(dir.path, generation, share, seed));
-    }
-    return out;
+  #ensureTable(def: TableDef, populate: boolean): TableDir {
+    const { dir, sstables } = this.#prepareTable(def, populate);
+    mkdirSync(join(dir.path, "upload"), { recursive: true });
+    for (const p of sstables) writeSSTable(dir.path, p.generation, p.size, p.seed);
+    return dir;
   }
 
   /** Scylla's auto_snapshot on DROP: snapshot `<ms>-<table>` of the live files, then the live files go. */
@@ -169,15 +202,28 @@ export class NodeStorage {
 
 const storages = new WeakMap<NodeContext, NodeStorage>();
 
+function createStorage(node: NodeContext): NodeStorage {
+  const created = new NodeStorage(node);
+  storages.set(node, created);
+  node.cluster.schema.onChange(() => created.reconcile());
+  return created;
+}
+
 /** The storage of a node, created (and materialised) on first use and kept in line with the schema. */
 export function nodeStorage(node: NodeContext): NodeStorage {
   let storage = storages.get(node);
   if (storage === undefined) {
-    const created = new NodeStorage(node);
-    storage = created;
-    storages.set(node, created);
-    created.materialize();
-    node.cluster.schema.onChange(() => created.reconcile());
+    storage = createStorage(node);
+    storage.materialize();
   }
+  return storage;
+}
+
+/** Creates a node's storage and writes its data dir concurrently; resolves when every file is written. */
+export async function materializeNodeStorage(node: NodeContext): Promise<NodeStorage> {
+  const existing = storages.get(node);
+  if (existing !== undefined) return existing;
+  const storage = createStorage(node);
+  await storage.materializeAsync();
   return storage;
 }

@@ -7,25 +7,29 @@ import type { NodeContext } from "../node-context.ts";
 import { boolParam, requireParam } from "../rest/params.ts";
 import type { RestRouter } from "../rest/router.ts";
 import { loadUploadDir } from "./loader.ts";
-import { nodeStorage } from "./node-storage.ts";
+import { materializeNodeStorage, type NodeStorage, nodeStorage } from "./node-storage.ts";
 import { clearSnapshot, listSnapshots, parseSnapshotTarget, takeSnapshot } from "./snapshots.ts";
 
-/** Registers the storage routes of one node and creates its data dir. */
-export function registerStorageRoutes(router: RestRouter, node: NodeContext): void {
-  const storage = nodeStorage(node);
+/**
+ * Registers the storage routes of one node. The data dir is written concurrently; the returned `ready` (awaited by
+ * the launcher before the ports serve) resolves when it is complete.
+ */
+export function registerStorageRoutes(router: RestRouter, node: NodeContext): { ready: Promise<void> } {
+  const ready = materializeNodeStorage(node).then(() => undefined);
+  const storage = (): NodeStorage => nodeStorage(node);
   router
-    .add("GET", "/storage_service/snapshots", () => listSnapshots(storage))
+    .add("GET", "/storage_service/snapshots", () => listSnapshots(storage()))
     .add("POST", "/storage_service/snapshots", (req) => {
-      takeSnapshot(storage, parseSnapshotTarget(req.query));
+      takeSnapshot(storage(), parseSnapshotTarget(req.query));
       return undefined;
     })
     .add("DELETE", "/storage_service/snapshots", (req) => {
-      clearSnapshot(storage, parseSnapshotTarget(req.query));
+      clearSnapshot(storage(), parseSnapshotTarget(req.query));
       return undefined;
     })
     .add("POST", "/storage_service/sstables/{keyspace}", async (req) => {
       const table = requireParam(req, "cf");
-      await loadUploadDir(storage, req.params.keyspace ?? "", table, {
+      await loadUploadDir(storage(), req.params.keyspace ?? "", table, {
         loadAndStream: boolParam(req, "load_and_stream", false),
         primaryReplicaOnly: boolParam(req, "primary_replica_only", false),
         skipCleanup: boolParam(req, "skip_cleanup", false),
@@ -33,4 +37,5 @@ export function registerStorageRoutes(router: RestRouter, node: NodeContext): vo
       });
       return undefined;
     });
+  return { ready };
 }

@@ -1,11 +1,11 @@
 /**
- * Writes one SSTable (all components) of a given total size into a directory. Component sizes follow rough
- * real-world proportions; Data.db takes the rest. TOC.txt lists the components and Digest.crc32 holds the CRC32 of
- * Data.db in decimal, as Scylla writes it.
+ * Plans and writes one SSTable (all components) of a given total size. Component sizes follow rough real-world
+ * proportions; Data.db takes the rest. TOC.txt lists the components and Digest.crc32 holds the CRC32 of Data.db in
+ * decimal, as Scylla writes it.
  * @module
  */
 import { join } from "node:path";
-import { type FileDigest, writeSeededFile, writeTextFile } from "./content.ts";
+import { type FileDigest, type FilePlan, planSeededFile, planTextFile, writePlan, writePlanSync } from "./content.ts";
 import { COMPONENTS, type Component, formatSSTableFileName } from "./sstable-names.ts";
 
 /** One SSTable on disk: generation and the digest of every component file (by file name). */
@@ -34,20 +34,42 @@ export function planComponentSizes(total: number): Record<Exclude<Component, "TO
   };
 }
 
-/** Writes every component of one SSTable; `seed` makes the content deterministic. */
-export function writeSSTable(dir: string, generation: string, total: number, seed: string): SSTableFiles {
-  const sizes = planComponentSizes(total);
-  const files = new Map<string, FileDigest>();
-  const path = (c: string): string => join(dir, formatSSTableFileName(generation, c));
+/** Plans every component file of one SSTable (file name → plan); `seed` makes the content deterministic. */
+export function planSSTable(generation: string, total: number, seed: string): Map<string, FilePlan> {
+  const plans = new Map<string, FilePlan>();
   let dataCrc = "00000000";
-  for (const [component, size] of Object.entries(sizes)) {
-    const digest = writeSeededFile(path(component), `${seed}:${component}`, size);
-    files.set(formatSSTableFileName(generation, component), digest);
-    if (component === "Data.db") dataCrc = digest.crc32;
+  for (const [component, size] of Object.entries(planComponentSizes(total))) {
+    const plan = planSeededFile(`${seed}:${component}`, size);
+    plans.set(formatSSTableFileName(generation, component), plan);
+    if (component === "Data.db") dataCrc = plan.digest.crc32;
   }
-  const digestText = String(Number.parseInt(dataCrc, 16));
-  files.set(formatSSTableFileName(generation, "Digest.crc32"), writeTextFile(path("Digest.crc32"), digestText));
-  const toc = `${COMPONENTS.join("\n")}\n`;
-  files.set(formatSSTableFileName(generation, "TOC.txt"), writeTextFile(path("TOC.txt"), toc));
-  return { generation, files };
+  plans.set(formatSSTableFileName(generation, "Digest.crc32"), planTextFile(String(Number.parseInt(dataCrc, 16))));
+  plans.set(formatSSTableFileName(generation, "TOC.txt"), planTextFile(`${COMPONENTS.join("\n")}\n`));
+  return plans;
+}
+
+const toFiles = (generation: string, plans: Map<string, FilePlan>): SSTableFiles => ({
+  generation,
+  files: new Map([...plans].map(([name, plan]) => [name, plan.digest])),
+});
+
+/** Writes every component of one SSTable synchronously; the TOC is written last, as Scylla seals an SSTable. */
+export function writeSSTable(dir: string, generation: string, total: number, seed: string): SSTableFiles {
+  const plans = planSSTable(generation, total, seed);
+  for (const [name, plan] of plans) writePlanSync(join(dir, name), plan);
+  return toFiles(generation, plans);
+}
+
+/** Writes every component of one SSTable concurrently (the TOC after the others). */
+export async function writeSSTableAsync(
+  dir: string,
+  generation: string,
+  total: number,
+  seed: string,
+): Promise<SSTableFiles> {
+  const plans = planSSTable(generation, total, seed);
+  const entries = [...plans];
+  await Promise.all(entries.filter(([n]) => !n.endsWith("TOC.txt")).map(([n, p]) => writePlan(join(dir, n), p)));
+  await Promise.all(entries.filter(([n]) => n.endsWith("TOC.txt")).map(([n, p]) => writePlan(join(dir, n), p)));
+  return toFiles(generation, plans);
 }

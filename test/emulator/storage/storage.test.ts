@@ -38,7 +38,7 @@ const ip = (i: number): string => cluster.nodes[i]?.ip ?? "";
 
 describe("data dir", () => {
   test("table dirs hold complete SSTables sized from the schema with a matching Digest.crc32", () => {
-    const dir = tableDir(ip(0), "ks1", "users");
+    const dir = tableDir(ip(0), "ks3", "blobs");
     const files = readdirSync(dir).filter((f) => parseSSTableFileName(f) !== undefined);
     const generations = new Set(files.map((f) => parseSSTableFileName(f)?.generation));
     expect(generations.size).toBe(2);
@@ -53,8 +53,8 @@ describe("data dir", () => {
       expect(crc).toBe(Number.parseInt(digestFile(join(dir, `me-${gen}-big-Data.db`)).crc32, 16));
     }
     const total = files.reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
-    expect(total).toBeGreaterThanOrEqual(8 * 1024 * 1024);
-    expect(total).toBeLessThan(8 * 1024 * 1024 + 4096);
+    expect(total).toBeGreaterThanOrEqual(32 * 1024 * 1024);
+    expect(total).toBeLessThan(32 * 1024 * 1024 + 4096);
     expect(existsSync(join(dir, "upload"))).toBe(true);
   });
 
