@@ -84,6 +84,7 @@ describe("repair_async", () => {
     const a = await startRepair(ip(1), "ks1", "columnFamilies=small_table");
     const b = await startRepair(ip(1), "ks1", "columnFamilies=small_table");
     expect(b).toBe(a + 1);
+    expect(cluster.ledger.repairs("ks1", "small_table").some((e) => e.id === String(b) && e.host === ip(1))).toBe(true);
     const res = await call(ip(1), "GET", "/storage_service/repair_status?id=999");
     expect(res.status).toBe(500);
     expect(message(res.body)).toBe("unknown repair id 999");
@@ -232,6 +233,14 @@ describe("tablets and task manager", () => {
         state: string;
       }>;
       expect(listed.find((t) => t.task_id === id)).toMatchObject({ type: "user_repair", state: "running" });
+      await Bun.sleep(700);
+      const mid = (await call(ip(2), "GET", `/task_manager/task_status/${id}`)).body as {
+        progress_completed: number;
+        progress_total: number;
+      };
+      expect(mid.progress_total).toBe(8);
+      expect(mid.progress_completed).toBeGreaterThan(0);
+      expect(mid.progress_completed).toBeLessThan(8);
       const timedOut = await call(ip(1), "GET", `/task_manager/wait_task/${id}?timeout=1`);
       expect(timedOut.status).toBe(408);
       expect(timedOut.body).toEqual({ message: "timedout", code: 408 });

@@ -50,6 +50,7 @@ async function repairTable(
   filters: TabletFilters,
   signal: AbortSignal,
   taskId: string,
+  onTabletDone: () => void,
 ): Promise<void> {
   const cluster = node.cluster;
   const { scheduler } = clusterRepairState(cluster);
@@ -108,7 +109,10 @@ async function repairTable(
           signal: inner.signal,
         })
         .then(
-          () => cluster.ledger.finish(entry, "successful", cluster.clock.now()),
+          () => {
+            cluster.ledger.finish(entry, "successful", cluster.clock.now());
+            onTabletDone();
+          },
           (err: unknown) => {
             const aborted = err instanceof JobInterrupted && err.reason === "aborted";
             cluster.ledger.finish(entry, aborted ? "aborted" : "failed", cluster.clock.now());
@@ -142,8 +146,11 @@ export async function repairTabletTables(
   filters: TabletFilters,
   signal: AbortSignal,
   taskId: string,
+  onTabletDone: () => void = () => undefined,
 ): Promise<void> {
-  for (const table of [...tables].sort()) await repairTable(node, keyspace, table, filters, signal, taskId);
+  for (const table of [...tables].sort()) {
+    await repairTable(node, keyspace, table, filters, signal, taskId, onTabletDone);
+  }
 }
 
 function parseFilters(node: NodeContext, req: RestRequest): TabletFilters {
@@ -203,7 +210,10 @@ export async function startTabletRepair(node: NodeContext, req: RestRequest): Pr
       progressCompleted: 0,
     },
     controller,
-    (t) => repairTabletTables(node, keyspace, [table], filters, controller.signal, t.id),
+    (t) =>
+      repairTabletTables(node, keyspace, [table], filters, controller.signal, t.id, () => {
+        t.progressCompleted += 1;
+      }),
   );
   if (awaitCompletion) await task.done;
   return { tablet_task_id: task.id };

@@ -165,7 +165,7 @@ export function startVnodeRepair(state: NodeRepairState, keyspace: string, query
     (t) =>
       ks.tablets
         ? repairTabletTables(node, keyspace, req.tables, {}, controller.signal, t.id)
-        : runJob(node, req, controller.signal, t.id),
+        : runJob(node, req, controller.signal, id, t.id),
   );
   state.finished.set(
     id,
@@ -177,7 +177,13 @@ export function startVnodeRepair(state: NodeRepairState, keyspace: string, query
   return id;
 }
 
-async function runJob(node: NodeContext, req: RepairRequest, signal: AbortSignal, uuid: string): Promise<void> {
+async function runJob(
+  node: NodeContext,
+  req: RepairRequest,
+  signal: AbortSignal,
+  commandId: number,
+  uuid: string,
+): Promise<void> {
   const cluster = node.cluster;
   const scheduler = clusterRepairState(cluster).scheduler;
   const pieces = ringPieces(cluster, req.keyspace, undefined, node.ip);
@@ -201,7 +207,7 @@ async function runJob(node: NodeContext, req: RepairRequest, signal: AbortSignal
   const entry: RepairEntry = cluster.ledger.record({
     kind: "repair",
     host: node.ip,
-    id: uuid,
+    id: String(commandId),
     keyspace: req.keyspace,
     tables: [...req.tables].sort(),
     ranges: ranges.map((r) => ({ start: r.start.toString(), end: r.end.toString() })),
