@@ -46,17 +46,16 @@ export function unknownKeyspace(name: string): CqlError {
   return new CqlError(ErrorCode.Invalid, `Keyspace '${name}' does not exist`);
 }
 
-/**
- * Maps a schema model error to the CQL error Scylla sends. The model's codes follow the comment in
- * schema/types.ts, which has AlreadyExists and ConfigError swapped relative to the protocol spec
- * (0x2300 is Config_error, 0x2400 is Already_exists), so "already exists" messages become 0x2400 with
- * keyspace/table and other 0x2300/0x2400 errors become Config_error.
- */
+/** Maps a schema model error (which carries its protocol code) to the CQL error Scylla sends. */
 export function fromSchemaError(err: { message: string; cqlCode: number; keyspace: string; table: string }): CqlError {
-  if (/already exist/i.test(err.message) && (err.cqlCode === 0x2300 || err.cqlCode === 0x2400)) {
-    return new CqlError(ErrorCode.AlreadyExists, err.message, { keyspace: err.keyspace, table: err.table });
+  switch (err.cqlCode) {
+    case ErrorCode.AlreadyExists:
+      return new CqlError(ErrorCode.AlreadyExists, err.message, { keyspace: err.keyspace, table: err.table });
+    case ErrorCode.Config:
+      return new CqlError(ErrorCode.Config, err.message);
+    case ErrorCode.Unauthorized:
+      return new CqlError(ErrorCode.Unauthorized, err.message);
+    default:
+      return new CqlError(ErrorCode.Invalid, err.message);
   }
-  if (err.cqlCode === 0x2300 || err.cqlCode === 0x2400) return new CqlError(ErrorCode.Config, err.message);
-  if (err.cqlCode === 0x2100) return new CqlError(ErrorCode.Unauthorized, err.message);
-  return new CqlError(ErrorCode.Invalid, err.message);
 }

@@ -104,12 +104,12 @@ export class SchemaModel implements SchemaMutations {
   createKeyspace(def: Omit<KeyspaceDef, "system">, ifNotExists: boolean): boolean {
     if (this.#keyspaces.has(def.name)) {
       if (ifNotExists) return false;
-      throw new SchemaError(`Keyspace ${def.name} already exists`, 0x2300, def.name);
+      throw new SchemaError(`Keyspace ${def.name} already exists`, 0x2400, def.name);
     }
     if (def.tablets && this.#options.tabletsEnabled === false) {
       throw new SchemaError(
         "Cannot enable tablets for keyspace since tablets are disabled: enable_tablets is false",
-        0x2400,
+        0x2300,
         def.name,
       );
     }
@@ -133,7 +133,7 @@ export class SchemaModel implements SchemaMutations {
     const ks = this.#keyspaces.get(name);
     if (ks === undefined) {
       if (ifExists) return false;
-      throw new SchemaError(`Cannot drop non existing keyspace '${name}'.`, 0x2400, name);
+      throw new SchemaError(`Cannot drop non existing keyspace '${name}'.`, 0x2300, name);
     }
     if (ks.system) throw new SchemaError(`${name} keyspace is not user-modifiable.`, 0x2100, name);
     for (const m of [this.#tables, this.#indexViews, this.#indexes, this.#types]) {
@@ -153,7 +153,7 @@ export class SchemaModel implements SchemaMutations {
       if (ifNotExists) return false;
       throw new SchemaError(
         `Cannot add already existing table "${def.name}" to keyspace "${def.keyspace}"`,
-        0x2300,
+        0x2400,
         def.keyspace,
         def.name,
       );

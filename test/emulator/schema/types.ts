@@ -95,7 +95,7 @@ export type SchemaChange =
 
 /**
  * The mutation surface the CQL DDL layer calls. Each method validates like Scylla does and throws a
- * `SchemaError` (mapped to CQL error codes by the CQL server: 0x2300 AlreadyExists, 0x2200 Invalid, 0x2400 ConfigError).
+ * `SchemaError` (its CQL protocol error code: 0x2400 Already_exists, 0x2200 Invalid, 0x2300 Config_error, 0x2100 Unauthorized).
  */
 export interface SchemaMutations {
   createKeyspace(def: Omit<KeyspaceDef, "system">, ifNotExists: boolean): boolean;

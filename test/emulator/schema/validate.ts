@@ -15,7 +15,7 @@ const CLASSES: Record<string, ReplicationClass> = {
 export function resolveStrategyClass(name: string): ReplicationClass {
   const short = name.replace(/^org\.apache\.cassandra\.locator\./, "").toLowerCase();
   const cls = CLASSES[short];
-  if (cls === undefined) throw new SchemaError(`Unable to find replication strategy class '${name}'`, 0x2400);
+  if (cls === undefined) throw new SchemaError(`Unable to find replication strategy class '${name}'`, 0x2300);
   return cls;
 }
 
@@ -30,12 +30,12 @@ export function validateReplication(
     if (option === "class") continue;
     const value = String(raw);
     if (!/^\d+$/.test(value)) {
-      throw new SchemaError(`Replication factor must be numeric and non-negative, found '${value}'`, 0x2400, def.name);
+      throw new SchemaError(`Replication factor must be numeric and non-negative, found '${value}'`, 0x2300, def.name);
     }
     if (cls.endsWith("SimpleStrategy") && option !== "replication_factor") {
       throw new SchemaError(
         `Unrecognized strategy option {${option}} passed to SimpleStrategy for keyspace ${def.name}`,
-        0x2400,
+        0x2300,
         def.name,
       );
     }
@@ -47,14 +47,14 @@ export function validateReplication(
     ) {
       throw new SchemaError(
         `Unrecognized strategy option {${option}} passed to NetworkTopologyStrategy for keyspace ${def.name}`,
-        0x2400,
+        0x2300,
         def.name,
       );
     }
     out[option] = value;
   }
   if (cls.endsWith("SimpleStrategy") && out.replication_factor === undefined) {
-    throw new SchemaError("SimpleStrategy requires a replication_factor strategy option.", 0x2400, def.name);
+    throw new SchemaError("SimpleStrategy requires a replication_factor strategy option.", 0x2300, def.name);
   }
   // NTS `replication_factor` expands to every DC, as Scylla does.
   if (cls.endsWith("NetworkTopologyStrategy") && out.replication_factor !== undefined) {
@@ -63,7 +63,7 @@ export function validateReplication(
     for (const dc of datacenters) out[dc] ??= rf;
   }
   if (def.tablets && !cls.endsWith("NetworkTopologyStrategy")) {
-    throw new SchemaError(`Tablets are only supported with NetworkTopologyStrategy, not ${cls}`, 0x2400, def.name);
+    throw new SchemaError(`Tablets are only supported with NetworkTopologyStrategy, not ${cls}`, 0x2300, def.name);
   }
   return { ...out, class: cls };
 }
