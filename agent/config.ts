@@ -8,7 +8,7 @@
  */
 import { existsSync } from "node:fs";
 import * as v from "valibot";
-import { count, flag, listenAddress, text } from "../src/config/fields.ts";
+import { count, LoggerSchema, listenAddress, text } from "../src/config/fields.ts";
 import { loadYamlConfig } from "../src/config/load.ts";
 import { ConfigError } from "../src/errors.ts";
 import { AzureConfigSchema, GcsConfigSchema, LocalstorageConfigSchema, S3ConfigSchema } from "./providers/config.ts";
@@ -38,14 +38,6 @@ const ScyllaSchema = v.strictObject({
   data_directory: text(),
   broadcast_rpc_address: text(),
   rpc_address: text(),
-});
-
-const LoggerSchema = v.strictObject({
-  mode: v.optional(v.picklist(["stderr", "stdout", "syslog"]), "stderr"),
-  level: v.optional(v.picklist(["debug", "info", "warn", "error"]), "info"),
-  encoding: v.optional(v.picklist(["json", "console"]), "json"),
-  development: flag(false),
-  sampling: v.optional(v.strictObject({ initial: count(1), thereafter: count(100) }), {}),
 });
 
 /**

@@ -59,3 +59,12 @@ export function flag(fallback: boolean) {
 export function deprecated() {
   return v.optional(v.unknown());
 }
+
+/** The `logger:` section, the same in the server's and the agent's config (SM's zap logger options). */
+export const LoggerSchema = v.strictObject({
+  mode: v.optional(v.picklist(["stderr", "stdout", "syslog"]), "stderr"),
+  level: v.optional(v.picklist(["debug", "info", "warn", "error"]), "info"),
+  encoding: v.optional(v.picklist(["json", "console"]), "json"),
+  development: flag(false),
+  sampling: v.optional(v.strictObject({ initial: count(1), thereafter: count(100) }), {}),
+});

@@ -9,20 +9,12 @@
  */
 import * as v from "valibot";
 import { ConfigError } from "../errors.ts";
-import { count, deprecated, durationMs, flag, listenAddress, text } from "./fields.ts";
+import { count, deprecated, durationMs, flag, LoggerSchema, listenAddress, text } from "./fields.ts";
 import { loadYamlConfig } from "./load.ts";
 import { decodeSecretKey, SECRET_KEY_HINT } from "./secret-key.ts";
 
 /** SM's default config path; skipped when missing, as SM does. */
 export const DEFAULT_SERVER_CONFIG_FILE = "/etc/scylla-manager/scylla-manager.yaml";
-
-const LoggerSchema = v.strictObject({
-  mode: v.optional(v.picklist(["stderr", "stdout", "syslog"]), "stderr"),
-  level: v.optional(v.picklist(["debug", "info", "warn", "error"]), "info"),
-  encoding: v.optional(v.picklist(["json", "console"]), "json"),
-  development: flag(false),
-  sampling: v.optional(v.strictObject({ initial: count(1), thereafter: count(100) }), {}),
-});
 
 const DatabaseSchema = v.strictObject({
   hosts: v.optional(v.array(v.string()), ["127.0.0.1"]),
