@@ -12,7 +12,7 @@ import { CorruptedTransferError } from "../transfer/errors.ts";
 import { readParts } from "./chunker.ts";
 import { type AzureConfig, DEFAULT_CHUNK_SIZE, parseSize } from "./config.ts";
 import { type ListedItem, toEntries } from "./object-list.ts";
-import { baseName, splitBucketPath } from "./path.ts";
+import { baseName, requireBucketPath, requireObjectPath } from "./path.ts";
 import {
   type Backend,
   InvalidArgumentBackendError,
@@ -259,14 +259,9 @@ export function mapAzureError(err: unknown, action: string): Error {
 }
 
 function requireBucket(path: string): { bucket: string; key: string } {
-  const split = splitBucketPath(path);
-  if (split.bucket === "")
-    throw new InvalidArgumentBackendError("azure: a bucket (container) is required, e.g. azure:my-container");
-  return split;
+  return requireBucketPath(path, "azure", "container");
 }
 
 function requireKey(path: string): { bucket: string; key: string } {
-  const split = requireBucket(path);
-  if (split.key === "") throw new InvalidArgumentBackendError(`azure: ${path} is a container, a file path is required`);
-  return split;
+  return requireObjectPath(path, "azure", "container");
 }

@@ -5,10 +5,9 @@ import { HashingStream } from "../transfer/checksum.ts";
 import { CorruptedTransferError } from "../transfer/errors.ts";
 import { DEFAULT_CHUNK_SIZE, type GcsConfig, parseSize } from "./config.ts";
 import { type ListedItem, toEntries } from "./object-list.ts";
-import { baseName, splitBucketPath } from "./path.ts";
+import { baseName, requireBucketPath, requireObjectPath } from "./path.ts";
 import {
   type Backend,
-  InvalidArgumentBackendError,
   type ListOptions,
   NotFoundBackendError,
   type ObjectEntry,
@@ -207,13 +206,9 @@ export function mapGcsError(err: unknown, action: string): Error {
 }
 
 function requireBucket(path: string): { bucket: string; key: string } {
-  const split = splitBucketPath(path);
-  if (split.bucket === "") throw new InvalidArgumentBackendError("gcs: a bucket is required, e.g. gcs:my-bucket");
-  return split;
+  return requireBucketPath(path, "gcs");
 }
 
 function requireKey(path: string): { bucket: string; key: string } {
-  const split = requireBucket(path);
-  if (split.key === "") throw new InvalidArgumentBackendError(`gcs: ${path} is a bucket, a file path is required`);
-  return split;
+  return requireObjectPath(path, "gcs");
 }

@@ -1,4 +1,4 @@
-import { PermissionBackendError } from "./provider.ts";
+import { InvalidArgumentBackendError, PermissionBackendError } from "./provider.ts";
 
 /**
  * Cleans a backend-relative path: `/`-separated, no empty or `.` segments, no `..`, no NUL bytes,
@@ -34,6 +34,36 @@ export function splitBucketPath(path: string): { bucket: string; key: string } {
   const slash = clean.indexOf("/");
   if (slash < 0) return { bucket: clean, key: "" };
   return { bucket: clean.slice(0, slash), key: clean.slice(slash + 1) };
+}
+
+/**
+ * `<bucket>[/<key>]` split, refusing a path without a bucket. `provider` and `bucketWord` (what the provider calls a
+ * bucket: "bucket", "container") word the error, e.g. `azure: a bucket (container) is required, e.g. azure:my-container`.
+ */
+export function requireBucketPath(
+  path: string,
+  provider: string,
+  bucketWord = "bucket",
+): { bucket: string; key: string } {
+  const split = splitBucketPath(path);
+  if (split.bucket === "") {
+    const named = bucketWord === "bucket" ? "a bucket" : `a bucket (${bucketWord})`;
+    throw new InvalidArgumentBackendError(`${provider}: ${named} is required, e.g. ${provider}:my-${bucketWord}`);
+  }
+  return split;
+}
+
+/** Like requireBucketPath, and refuses a bare bucket too: the path must name an object. */
+export function requireObjectPath(
+  path: string,
+  provider: string,
+  bucketWord = "bucket",
+): { bucket: string; key: string } {
+  const split = requireBucketPath(path, provider, bucketWord);
+  if (split.key === "") {
+    throw new InvalidArgumentBackendError(`${provider}: ${path} is a ${bucketWord}, a file path is required`);
+  }
+  return split;
 }
 
 /** Last segment of a `/`-separated path. */

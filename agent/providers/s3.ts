@@ -13,14 +13,8 @@ import { CorruptedTransferError } from "../transfer/errors.ts";
 import { StreamChunker } from "./chunker.ts";
 import type { S3Config } from "./config.ts";
 import { type ListedItem, toEntries } from "./object-list.ts";
-import { baseName, splitBucketPath } from "./path.ts";
-import {
-  type Backend,
-  InvalidArgumentBackendError,
-  type ListOptions,
-  type ObjectEntry,
-  type WriteOptions,
-} from "./provider.ts";
+import { baseName, requireBucketPath, requireObjectPath } from "./path.ts";
+import type { Backend, ListOptions, ObjectEntry, WriteOptions } from "./provider.ts";
 import { createS3Client, mapS3Error, type ResolvedS3Config, resolveS3Config } from "./s3-client.ts";
 import { copyS3Object } from "./s3-copy.ts";
 import { uploadMultipart } from "./s3-multipart.ts";
@@ -253,13 +247,9 @@ export class S3Backend implements Backend {
 type PutParams = ConstructorParameters<typeof PutObjectCommand>[0];
 
 function requireBucket(path: string): { bucket: string; key: string } {
-  const split = splitBucketPath(path);
-  if (split.bucket === "") throw new InvalidArgumentBackendError("s3: a bucket is required, e.g. s3:my-bucket");
-  return split;
+  return requireBucketPath(path, "s3");
 }
 
 function requireKey(path: string): { bucket: string; key: string } {
-  const split = requireBucket(path);
-  if (split.key === "") throw new InvalidArgumentBackendError(`s3: ${path} is a bucket, a file path is required`);
-  return split;
+  return requireObjectPath(path, "s3");
 }
