@@ -61,7 +61,11 @@ const echo: FetchHandler = async (request, env) =>
 describe("startNodeListener", () => {
   test("a GET body reaches the app through the env, with content-length or chunked; none when absent", async () => {
     const listener = await serve("127.0.52.1", echo);
-    const withLength = JSON.parse((await send(listener, "GET", "/a?b=1", '{"x":1}')).body);
+    const answer = await send(listener, "GET", "/a?b=1", '{"x":1}');
+    // A body the app had complete goes out in one piece with its length, not chunked.
+    expect(answer.headers["content-length"]).toBe(String(Buffer.byteLength(answer.body)));
+    expect(answer.headers["transfer-encoding"]).toBeUndefined();
+    const withLength = JSON.parse(answer.body);
     expect(withLength).toMatchObject({ method: "GET", rawGetBody: '{"x":1}', body: null });
     expect(withLength.url).toBe(`http://127.0.52.1:${listener.port}/a?b=1`);
     const chunked = JSON.parse((await send(listener, "GET", "/a", '{"y":2}', true)).body);

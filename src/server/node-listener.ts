@@ -200,28 +200,49 @@ async function sendResponse(res: ServerResponse, response: Response, isHead: boo
   // Headers joins repeated values with ", ", which breaks cookies; they go out one header line each.
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  res.writeHead(response.status, headers);
   if (!response.body || isHead) {
     await response.body?.cancel();
+    res.writeHead(response.status, headers);
     res.end();
     return;
   }
   const reader = response.body.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+    const first = await reader.read();
+    const next = first.done ? Promise.resolve(first) : reader.read();
+    const second = await settledNow(next);
+    if (second?.done) {
+      // The whole body was at hand (JSON answers): one write with a content-length, no chunked framing.
+      const body = first.value ?? new Uint8Array(0);
+      if (headers["content-length"] === undefined) headers["content-length"] = String(body.byteLength);
+      res.writeHead(response.status, headers);
+      res.end(body);
+      return;
+    }
+    // A live stream: headers and the first chunk go out now, the rest as it comes.
+    res.writeHead(response.status, headers);
+    if (first.value && !res.write(first.value)) await waitForDrain(res);
+    let chunk = await next;
+    while (!chunk.done) {
       if (res.destroyed) {
         await reader.cancel();
         return;
       }
-      if (!res.write(value)) await waitForDrain(res);
+      if (!res.write(chunk.value)) await waitForDrain(res);
+      chunk = await reader.read();
     }
     res.end();
   } catch (error) {
+    if (!res.headersSent) throw error;
     // Headers are out: the only way to tell the client the body is incomplete is to cut the connection.
     res.destroy(error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+/** The value of `promise` if it settles within the current turn of the event loop, else undefined. */
+async function settledNow<T>(promise: Promise<T>): Promise<T | undefined> {
+  const later = new Promise<undefined>((resolve) => setImmediate(resolve, undefined));
+  return Promise.race([promise, later]);
 }
 
 function waitForDrain(res: ServerResponse): Promise<void> {
