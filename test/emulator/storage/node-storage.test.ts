@@ -17,9 +17,9 @@ afterEach(() => {
 });
 
 /** A cluster state with nodes but no listeners: storage only. */
-function makeCluster(uuidSstableIdentifiers: boolean): EmulatedClusterState {
-  const dir = mkdtempSync(join(tmpdir(), "b2-storage-"));
-  dirs.push(dir);
+function makeCluster(uuidSstableIdentifiers: boolean, reuse?: string): { state: EmulatedClusterState; dir: string } {
+  const dir = reuse ?? mkdtempSync(join(tmpdir(), "b2-storage-"));
+  if (reuse === undefined) dirs.push(dir);
   const topology = createTopology({
     dcs: [
       { name: "dc1", nodes: 2 },
@@ -50,14 +50,14 @@ function makeCluster(uuidSstableIdentifiers: boolean): EmulatedClusterState {
   );
   const settings = { uuidSstableIdentifiers, shards: 2 } as NodeSettings;
   for (const n of topology.nodes) state.nodes.push(new EmulatedNode(n.ip, join(dir, n.ip, "data"), settings, state));
-  return state;
+  return { state, dir };
 }
 
 const sstables = (path: string): string[] => readdirSync(path).filter((f) => parseSSTableFileName(f) !== undefined);
 
 describe("node storage", () => {
   test("integer generations when uuid_sstable_identifiers is off; RF 0 in a DC means no SSTables there", () => {
-    const state = makeCluster(false);
+    const { state } = makeCluster(false);
     const [a, , c] = state.nodes;
     if (a === undefined || c === undefined) throw new Error("nodes");
     const sa = nodeStorage(a);
@@ -73,7 +73,7 @@ describe("node storage", () => {
   });
 
   test("dropping a keyspace keeps its table dirs holding only the automatic snapshot", () => {
-    const state = makeCluster(true);
+    const { state } = makeCluster(true);
     const a = state.nodes[0];
     if (a === undefined) throw new Error("nodes");
     const dir = nodeStorage(a).tableDir("both", "t")?.path ?? "";
@@ -84,4 +84,24 @@ describe("node storage", () => {
     expect(snap).toMatch(/^\d+-t$/);
     expect(readdirSync(join(dir, "snapshots", snap ?? "")).sort()).toEqual(before.sort());
   });
+});
+
+test("a reused data dir keeps its SSTables and integer generations continue after them", () => {
+  const { state: first, dir } = makeCluster(false);
+  const a = first.nodes[0];
+  if (a === undefined) throw new Error("nodes");
+  const path = nodeStorage(a).tableDir("both", "t")?.path ?? "";
+  const before = sstables(path).sort();
+  const { state: again } = makeCluster(false, dir);
+  const b = again.nodes[0];
+  if (b === undefined) throw new Error("nodes");
+  const storage = nodeStorage(b);
+  expect(sstables(path).sort()).toEqual(before);
+  const max = Math.max(
+    ...readdirSync(join(dir, b.ip, "data", "only1")).flatMap((t) =>
+      sstables(join(dir, b.ip, "data", "only1", t)).map((f) => Number(parseSSTableFileName(f)?.generation)),
+    ),
+    ...before.map((f) => Number(parseSSTableFileName(f)?.generation)),
+  );
+  expect(Number(storage.newGeneration())).toBe(max + 1);
 });

@@ -165,6 +165,11 @@ export class NodeStorage {
     this.#dirs.set(`${def.keyspace}.${def.name}`, dir);
     const ks = this.node.cluster.schema.keyspace(def.keyspace);
     const sstables: PlannedSSTable[] = [];
+    // A data dir reused from an earlier run keeps its SSTables; integer generations continue after them.
+    for (const f of this.liveFiles(dir)) {
+      const g = Number(parseSSTableFileName(f)?.generation);
+      if (Number.isSafeInteger(g) && g > this.#generation) this.#generation = g;
+    }
     if (populate && ks !== undefined && holdsKeyspace(ks, this.node.dc) && this.liveFiles(dir).length === 0) {
       const count = countSSTables(def.sizeBytes);
       let left = def.sizeBytes;

@@ -65,6 +65,7 @@ export function takeSnapshot(storage: NodeStorage, target: SnapshotTarget): void
   const node = storage.node;
   const schema = node.cluster.schema;
   if (target.tag === "") throw new RestError(500, "You must supply a snapshot name.");
+  if (/[/\\]|^\.\.?$/.test(target.tag)) throw new RestError(400, `Invalid snapshot name '${target.tag}'`);
   const keyspaces = target.keyspaces.length > 0 ? target.keyspaces : schema.keyspaces().map((k) => k.name);
   const plan: Array<{ keyspace: string; dirs: TableDir[] }> = [];
   for (const ks of keyspaces) {
