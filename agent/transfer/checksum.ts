@@ -123,12 +123,3 @@ export function checkEtag(etag: string | undefined, digest: StreamDigest): "ok" 
   }
   return "unverifiable";
 }
-
-/** Throws CorruptedTransferError when two checksums (hex or base64 of the same hash) differ. */
-export function assertSameChecksum(label: string, kind: string, local: string, remote: string): void {
-  if (local.toLowerCase() !== remote.toLowerCase()) {
-    throw new CorruptedTransferError(
-      `corrupted transfer for ${label}: ${kind} mismatch (sent ${local}, stored ${remote})`,
-    );
-  }
-}

@@ -82,13 +82,3 @@ export interface Runner {
    */
   getProgress?(clusterId: string, taskId: string, runId: string | undefined): Promise<unknown>;
 }
-
-/** Returns true when `reason` is one of the scheduler's cancel reasons. */
-export function isRunCancelReason(reason: unknown): reason is RunCancelReason {
-  return (
-    reason instanceof TaskStoppedError ||
-    reason instanceof OutOfWindowError ||
-    reason instanceof SchedulerClosedError ||
-    reason instanceof SchedulerSuspendedError
-  );
-}

@@ -2,7 +2,6 @@
  * The suspend/resume calls of the Manager REST API (sctool `suspend`, `resume`).
  * @module
  */
-import * as v from "valibot";
 import type { ManagerApiClient } from "./client.ts";
 
 const path = (cluster: string) => `/cluster/${encodeURIComponent(cluster)}/suspended`;
@@ -41,13 +40,4 @@ export async function resumeCluster(client: ManagerApiClient, cluster: string, q
       no_continue: query.noContinue || undefined,
     },
   });
-}
-
-/** `GET /cluster/{c}/suspended/details`. */
-export async function getSuspendDetails(client: ManagerApiClient, cluster: string) {
-  const answer = await client.request("GET", `${path(cluster)}/details`);
-  return v.parse(
-    v.object({ suspended: v.optional(v.boolean(), false), allow_task_type: v.optional(v.string(), "") }),
-    answer ?? {},
-  );
 }
