@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCluster } from "./index.ts";
@@ -41,9 +41,17 @@ describe("startCluster", () => {
       for (const n of first.nodes) expect(existsSync(n.dataDir)).toBe(true);
       const ip = first.nodes[0]?.ip;
       expect(await (await fetch(`http://${ip}:10000/storage_service/keyspaces?type=user`)).json()).toEqual(["shop"]);
-      expect(
-        await (await fetch(`http://${ip}:10000/column_family/metrics/total_disk_space_used/shop:orders`)).json(),
-      ).toBe(3 * 1024 * 1024);
+      // Bytes of the live SSTable files on disk: the schema's 3 MiB of data plus the small components.
+      const tableDir = readdirSync(join(first.nodes[0]!.dataDir, "shop")).find((d) => d.startsWith("orders-"))!;
+      const tablePath = join(first.nodes[0]!.dataDir, "shop", tableDir);
+      const onDisk = readdirSync(tablePath, { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .reduce((sum, e) => sum + statSync(join(tablePath, e.name)).size, 0);
+      const reported = await (
+        await fetch(`http://${ip}:10000/column_family/metrics/total_disk_space_used/shop:orders`)
+      ).json();
+      expect(reported).toBe(onDisk);
+      expect(reported).toBeGreaterThanOrEqual(3 * 1024 * 1024);
       const metrics = await (await fetch(`http://${ip}:9180/metrics?name=memory_total_memory`)).text();
       expect(metrics.match(/^scylla_memory_total_memory\{shard="\d+"\} \d+$/gm)?.length).toBe(2);
       expect(metrics).not.toContain("scylla_database_total_writes");
