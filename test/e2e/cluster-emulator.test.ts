@@ -4,17 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import tls from "node:tls";
-import { Registry } from "prom-client";
-import * as v from "valibot";
-import { ServerConfigSchema } from "../../src/config/server.ts";
 import type { NodeStatus } from "../../src/healthcheck/model.ts";
-import { ensureClusterServices } from "../../src/healthcheck/wiring.ts";
-import { Manager } from "../../src/manager/manager.ts";
-import { createApp } from "../../src/server/app.ts";
-import { createMemoryStore } from "../../src/store/memory.ts";
+import type { Manager } from "../../src/manager/manager.ts";
+import type { createApp } from "../../src/server/app.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createSilentLogger } from "../../src/util/log.ts";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
+import { callApi, startInProcessServer } from "../support/in-process-server.ts";
 
 const TOKEN = "e2e-cluster-token";
 let cluster: EmulatedCluster;
@@ -24,27 +19,15 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   cluster = await startCluster({ dcs: [3, 3], ipPrefix: "127.0.32.", agents: { authToken: TOKEN } });
-  store = createMemoryStore();
-  const config = v.parse(ServerConfigSchema, {});
-  const metrics = new Registry();
-  manager = new Manager({ store, config, metrics });
-  const deps = { store, config, logger: createSilentLogger(), metrics, manager };
-  ensureClusterServices(deps);
-  await manager.start();
-  app = createApp(deps);
+  ({ store, manager, app } = await startInProcessServer());
 }, 30_000);
 afterAll(async () => {
   await manager?.close();
   await cluster?.close();
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await app.request(`/api/v1${path}`, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text === "" ? undefined : JSON.parse(text) };
+function call(method: string, path: string, body?: unknown) {
+  return callApi(app, method, path, body);
 }
 
 async function status(cluster: string): Promise<{ ms: number; nodes: NodeStatus[] }> {

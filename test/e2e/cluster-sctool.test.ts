@@ -3,16 +3,10 @@
  * the commands' flags, stdout/stderr split and the server's answers.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Registry } from "prom-client";
-import * as v from "valibot";
 import { runCli } from "../../src/cli/main.ts";
 import { type FakeAgent, startFakeAgent } from "../../src/clients/scylla/testdata/fake-agent.ts";
-import { ServerConfigSchema } from "../../src/config/server.ts";
-import { ensureClusterServices } from "../../src/healthcheck/wiring.ts";
-import { Manager } from "../../src/manager/manager.ts";
-import { createApp } from "../../src/server/app.ts";
-import { createMemoryStore } from "../../src/store/memory.ts";
-import { createSilentLogger } from "../../src/util/log.ts";
+import type { Manager } from "../../src/manager/manager.ts";
+import { startInProcessServer } from "../support/in-process-server.ts";
 
 let a: FakeAgent;
 let b: FakeAgent;
@@ -33,14 +27,9 @@ beforeAll(async () => {
     );
     agent.route("GET /gossiper/endpoint/live/", () => Response.json(["127.0.31.1", "127.0.31.2"]));
   }
-  const store = createMemoryStore();
-  const config = v.parse(ServerConfigSchema, {});
-  const metrics = new Registry();
-  manager = new Manager({ store, config, metrics });
-  const deps = { store, config, logger: createSilentLogger(), metrics, manager };
-  ensureClusterServices(deps);
-  await manager.start();
-  server = Bun.serve({ hostname: "127.0.31.10", port: 0, fetch: createApp(deps).fetch });
+  const started = await startInProcessServer();
+  manager = started.manager;
+  server = Bun.serve({ hostname: "127.0.31.10", port: 0, fetch: started.app.fetch });
   apiUrl = `http://127.0.31.10:${server.port}/api/v1`;
 });
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { createApp } from "../../src/server/app.ts";
 import { createMemoryStore } from "../../src/store/memory.ts";
 import { createSilentLogger } from "../../src/util/log.ts";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
+import { callApi } from "../support/in-process-server.ts";
 
 const TOKEN = "e2e-health-token";
 let cluster: EmulatedCluster;
@@ -39,13 +40,8 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await app.request(`/api/v1${path}`, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: text === "" ? undefined : JSON.parse(text) };
+function call(method: string, path: string, body?: unknown) {
+  return callApi(app, method, path, body);
 }
 
 async function cqlStatuses(name: string): Promise<string[]> {

@@ -3,17 +3,13 @@
  * (127.0.34.x) with our agents, our app and E's Manager. A task run pings every node and sets the gauges.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Registry } from "prom-client";
-import * as v from "valibot";
-import { ServerConfigSchema } from "../../src/config/server.ts";
+import type { Registry } from "prom-client";
 import type { NodeStatus } from "../../src/healthcheck/model.ts";
-import { ensureClusterServices } from "../../src/healthcheck/wiring.ts";
-import { Manager } from "../../src/manager/manager.ts";
-import { createApp } from "../../src/server/app.ts";
-import { createMemoryStore } from "../../src/store/memory.ts";
+import type { Manager } from "../../src/manager/manager.ts";
+import type { createApp } from "../../src/server/app.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createSilentLogger } from "../../src/util/log.ts";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
+import { startInProcessServer } from "../support/in-process-server.ts";
 
 const TOKEN = "e2e-tls-token";
 let cluster: EmulatedCluster;
@@ -24,14 +20,7 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   cluster = await startCluster({ dcs: [2], ipPrefix: "127.0.34.", agents: { authToken: TOKEN }, tls: true });
-  store = createMemoryStore();
-  const config = v.parse(ServerConfigSchema, {});
-  metrics = new Registry();
-  manager = new Manager({ store, config, metrics });
-  const deps = { store, config, logger: createSilentLogger(), metrics, manager };
-  ensureClusterServices(deps);
-  await manager.start();
-  app = createApp(deps);
+  ({ store, metrics, manager, app } = await startInProcessServer());
 }, 30_000);
 afterAll(async () => {
   await manager?.close();
