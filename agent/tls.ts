@@ -5,6 +5,7 @@
 import { constants } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { ConfigError } from "../src/errors.ts";
+import { describeReadError } from "../src/util/read-file.ts";
 import type { AgentConfig, TlsVersion } from "./config.ts";
 import { createSelfSignedCertificate } from "./tls-cert.ts";
 
@@ -41,7 +42,10 @@ async function readPem(file: string, key: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (error) {
-    throw new ConfigError(`${key}: read ${file}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(`${key}: read ${file}: ${describeReadError(error)}`, {
+      hint: `make sure ${file} exists and is readable, or unset tls_cert_file and tls_key_file to use a generated certificate`,
+      cause: error,
+    });
   }
 }
 
