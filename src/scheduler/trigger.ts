@@ -23,7 +23,8 @@ export interface Trigger {
   next(afterMs: number): number | null;
 }
 
-const DESCRIPTORS: Record<string, string> = {
+/** robfig/cron's descriptors as 6-field (seconds first) specs. */
+export const CRON_DESCRIPTORS: Readonly<Record<string, string>> = {
   "@yearly": "0 0 0 1 1 *",
   "@annually": "0 0 0 1 1 *",
   "@monthly": "0 0 0 1 * *",
@@ -49,7 +50,7 @@ export function parseGoDuration(text: string): number {
 }
 
 function createCron(spec: string, timezone: string): Cron {
-  const pattern = DESCRIPTORS[spec.toLowerCase()] ?? spec;
+  const pattern = CRON_DESCRIPTORS[spec.toLowerCase()] ?? spec;
   try {
     return new Cron(pattern, { paused: true, timezone: timezone === "" ? "UTC" : timezone, mode: "5-or-6-parts" });
   } catch (error) {

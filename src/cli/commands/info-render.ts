@@ -3,6 +3,7 @@
  * @module
  */
 import type { ApiTask, ApiTaskRun } from "../../clients/manager-api/tasks.ts";
+import { describeCron } from "../output/cron.ts";
 import { formatDuration, formatTime } from "../output/format.ts";
 import { renderTable } from "../output/table.ts";
 import { readCron, renderProperties } from "./tasks-render.ts";
@@ -31,7 +32,7 @@ export function renderTaskInfo(task: ApiTask, options: RenderInfoOptions): strin
     const next = task.next_activation
       ? `next activation date: ${formatTime(task.next_activation, options.timeZone)}`
       : "no activations scheduled";
-    lines.push(`Cron:\t${spec} (${next})`);
+    lines.push(`Cron:\t${spec} (${describeCron(spec) ?? next})`);
   }
   const window = task.schedule.window ?? [];
   if (window.length > 0) {

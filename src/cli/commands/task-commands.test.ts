@@ -100,7 +100,7 @@ describe("commands", () => {
     expect(stop.code).toBe(0);
     await sleep(50);
     const info = await sctool("info", "-c", "prod", "mock/nightly");
-    expect(info.stdout).toContain("Name:\tmock/nightly\nCron:\t@daily (next activation date:");
+    expect(info.stdout).toContain("Name:\tmock/nightly\nCron:\t@daily (At 12:00 AM)\n");
     expect(info.stdout).toContain("No runs yet.");
     expect((await sctool("tasks", "-c", "prod", "-a")).stdout).not.toContain("mock/long");
   });

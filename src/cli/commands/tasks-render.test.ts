@@ -140,7 +140,7 @@ describe("sctool info and progress", () => {
     });
     expect(renderTaskInfo(t, { now: NOW, timeZone: "UTC" })).toMatchInlineSnapshot(`
 "Name:	repair/all-weekly
-Cron:	0 23 * * SAT (next activation date: 28 Nov 26 22:00:00 UTC)
+Cron:	0 23 * * SAT (At 11:00 PM, only on Saturday)
 Window:	[23:00 6:00]
 Tz:	Europe/Warsaw
 Retry:	3 (initial backoff 10m)
