@@ -26,6 +26,8 @@ export interface LocalBackendOptions {
   root: string;
   /** Each first path segment is a bucket (a directory that must already exist), as for `localstorage`. */
   bucketed: boolean;
+  /** fsync each written file before renaming it into place (default true); see `data.ts` for who turns it off. */
+  syncEachFile?: boolean;
 }
 
 /**
@@ -38,11 +40,13 @@ export class LocalBackend implements Backend {
   readonly isLocal = true;
   readonly #jail: Jail;
   readonly #bucketed: boolean;
+  readonly #syncEachFile: boolean;
 
   constructor(options: LocalBackendOptions) {
     this.provider = options.provider;
     this.#jail = new Jail(options.root);
     this.#bucketed = options.bucketed;
+    this.#syncEachFile = options.syncEachFile ?? true;
   }
 
   async *list(dir: string, options: ListOptions = {}): AsyncIterable<ObjectEntry> {
@@ -103,7 +107,7 @@ export class LocalBackend implements Backend {
     const hasher = new HashingStream({ expectedSize: options.size, label: this.#label(clean) });
     try {
       await pipeline(body, hasher, createWriteStream(temp, { flags: "wx" }), { signal: options.signal });
-      await syncFile(temp);
+      if (this.#syncEachFile) await syncFile(temp);
       await rename(temp, full);
     } catch (err) {
       await unlink(temp).catch(() => {});
@@ -148,6 +152,38 @@ export class LocalBackend implements Backend {
     await rename(from, to).catch((err: unknown) => {
       throw mapFsError(err, this.#label(cleanDst));
     });
+  }
+
+  /**
+   * Renames a regular file of another local backend (or of this one) into place. On one filesystem a move is a
+   * rename, atomic and without copying bytes, as rclone's local backend does; across filesystems (EXDEV) it
+   * resolves to undefined and the caller copies and deletes. Moved bytes never pass the bandwidth limiter
+   * (none are transferred), like rclone's server-side moves.
+   */
+  async moveFrom(src: Backend, srcPath: string, dstPath: string): Promise<number | undefined> {
+    if (!(src instanceof LocalBackend)) return undefined;
+    const cleanSrc = cleanRelativePath(srcPath);
+    const from = await src.#resolveExisting(cleanSrc);
+    const info = await lstat(from);
+    if (!info.isFile()) return undefined;
+    const cleanDst = cleanRelativePath(dstPath);
+    if (cleanDst === "" || (this.#bucketed && !cleanDst.includes("/"))) {
+      throw new InvalidArgumentBackendError(`cannot write ${this.#label(cleanDst)}: a file path is required`);
+    }
+    await this.#checkBucket(cleanDst);
+    const to = await this.#jail.resolve(cleanDst);
+    await mkdir(dirname(to), { recursive: true }).catch((err: unknown) => {
+      throw mapFsError(err, this.#label(cleanDst));
+    });
+    // Re-check after mkdir: a directory created above must still be inside the jail.
+    await this.#jail.resolve(cleanDst);
+    try {
+      await rename(from, to);
+    } catch (err) {
+      if (errorCode(err) === "EXDEV") return undefined;
+      throw mapFsError(err, this.#label(cleanDst));
+    }
+    return info.size;
   }
 
   async purge(dir: string): Promise<void> {

@@ -66,6 +66,14 @@ export interface Backend {
    * when it is missing.
    */
   move?(src: string, dst: string): Promise<void>;
+  /**
+   * Takes over file `srcPath` of backend `src` by renaming it to `dstPath` (rclone's local backend moves by
+   * rename when it can). Resolves to the file's size, or undefined when a rename is impossible (`src` is not a
+   * local backend, the source is not a regular file, or the two are on different filesystems) and the caller
+   * must copy and delete instead. The rename replaces `dstPath` atomically; keeping an older, different
+   * `dstPath` (the versioning suffix) is the caller's job, done before calling this.
+   */
+  moveFrom?(src: Backend, srcPath: string, dstPath: string): Promise<number | undefined>;
   /** Removes a directory tree (object stores: every key under the prefix). */
   purge(dir: string): Promise<void>;
   /** Disk space, where the backend has a meaningful answer (local disks). */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startTestAgent, type TestAgent } from "../testing/harness.ts";
 
@@ -263,6 +263,7 @@ describe("operations", () => {
       /not allowed/,
     );
     tree(t.dataDir, { "snap/manifest.json": "{}" });
+    const inode = statSync(join(t.dataDir, "snap/manifest.json")).ino;
     expect(
       (
         await t.rc("operations/movefile", {
@@ -275,6 +276,8 @@ describe("operations", () => {
     ).toBe(200);
     expect(existsSync(join(t.dataDir, "snap/manifest.json"))).toBe(false);
     expect(readFileSync(join(t.storageDir, "bucket/sst/m.json"), "utf8")).toBe("{}");
+    // data: and localstorage: share a filesystem here, so the move is a rename (rclone's local backend does the same).
+    expect(statSync(join(t.storageDir, "bucket/sst/m.json")).ino).toBe(inode);
   });
 
   test("movedir/copydir need a local source, copypaths a local destination", async () => {

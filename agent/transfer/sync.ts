@@ -33,7 +33,8 @@ export interface SyncDirOptions {
 }
 
 /**
- * `sync/copydir` and `sync/movedir`: copies every file below `srcDir` to `dstDir`, `transfers` at a time,
+ * `sync/copydir` and `sync/movedir`: copies every file below `srcDir` to `dstDir`, `transfers` at a time
+ * (a move between two local backends on one filesystem renames each file instead of copying it),
  * skipping files the destination already has (same size, and same MD5 where the destination knows one,
  * as rclone's checksum mode). The source is listed lazily, so memory does not grow with the file count.
  * Individual failures are reported and the rest continue; the first failure is rethrown at the end.
@@ -98,6 +99,11 @@ async function transferOne(
   }
   if (existing !== undefined && options.suffix) {
     await moveWithin(dst, dstPath, `${dstPath}${options.suffix}`);
+  }
+  if (options.move && dst.moveFrom !== undefined) {
+    options.signal?.throwIfAborted();
+    const renamed = await dst.moveFrom(src, srcPath, dstPath);
+    if (renamed !== undefined) return { size: renamed, skipped: false };
   }
   const { size } = await transferFile(src, srcPath, dst, dstPath, { limiter: options.limiter, signal: options.signal });
   if (options.move) await src.delete(srcPath);

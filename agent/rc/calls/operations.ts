@@ -111,8 +111,12 @@ async function movefile(env: CallEnv): Promise<Record<string, unknown>> {
     env.ctx.stats.recordRename(env.group);
     return {};
   }
-  await copyOne(env, src, dst);
-  await src.backend.delete(src.path);
+  // Local to local on one filesystem: a rename (see LocalBackend.moveFrom); otherwise copy, then delete.
+  const renamed = await dst.backend.moveFrom?.(src.backend, src.path, dst.path);
+  if (renamed === undefined) {
+    await copyOne(env, src, dst);
+    await src.backend.delete(src.path);
+  }
   env.ctx.stats.recordFile(env.group, fileRecord(dst.path, info.size, false));
   env.ctx.stats.recordDeletes(env.group, 1);
   return {};
