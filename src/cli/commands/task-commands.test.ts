@@ -139,3 +139,49 @@ describe("commands", () => {
     expect(deprecated.stdout).toContain("mock/nightly");
   });
 });
+
+describe("deprecated task update", () => {
+  test("applies only the given schedule flags via GET → PUT; nothing to do without a flag; hidden from help", async () => {
+    const created = makeTask("mock", {
+      clusterId: CID,
+      name: "to-update",
+      labels: { keep: "1", drop: "2" },
+      properties: { duration: "1s" },
+      schedule: { ...makeTask("x").schedule, cron: "@weekly", numRetries: 3, timezone: "UTC" },
+    });
+    await manager.createTask(created);
+    const none = await sctool("task", "update", "-c", "prod", "mock/to-update");
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("Error: nothing to do");
+    const updated = await sctool(
+      "task",
+      "update",
+      "-c",
+      "prod",
+      "mock/to-update",
+      "--cron",
+      "0 23 * * SAT",
+      "--label",
+      "team=db,drop-",
+      "--num-retries",
+      "5",
+      "--enabled",
+      "false",
+    );
+    expect(updated.code).toBe(0);
+    expect(updated.stderr).toBe('Command "task" is deprecated\n');
+    expect(updated.stdout).toBe("mock/to-update\n");
+    const [stored] = (await store.listTasks(CID, { type: "mock" })).filter((t) => t.id === created.id);
+    expect(stored?.schedule.cron).toBe("0 23 * * SAT");
+    expect(stored?.schedule.numRetries).toBe(5);
+    expect(stored?.schedule.timezone).toBe("UTC");
+    expect(stored?.labels).toEqual({ keep: "1", team: "db" });
+    expect(stored?.enabled).toBe(false);
+    expect(stored?.properties).toEqual({ duration: "1s" });
+    expect(stored?.name).toBe("to-update");
+    const help = await sctool("--help");
+    expect(help.stdout).toContain("  tasks ");
+    expect(help.stdout).not.toMatch(/^ {2}task /m);
+    expect((await sctool("task", "--help")).stdout).toContain("  update ");
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * The deprecated `sctool task <sub>` aliases: `list`, `history`, `progress`, `start`, `stop`, `delete`, `update`.
- * Each prints a deprecation notice to stderr and runs the top-level equivalent.
+ * Each prints a deprecation notice to stderr and runs the top-level equivalent. The group is hidden from the
+ * command list, as SM's cobra hides deprecated commands.
  * @module
  */
 import { type CommandDef, defineCommand } from "citty";
@@ -9,6 +10,8 @@ import { getCliContext } from "../context.ts";
 import { requireCluster } from "../globals.ts";
 import { deprecationNotice, taskTargetArgs } from "./task-args.ts";
 import { resolveTask } from "./task-resolve.ts";
+import { scheduleArgs } from "./task-schedule.ts";
+import { updateTaskFromFlags } from "./task-update.ts";
 
 type Runnable = { run?: unknown; args?: unknown; meta?: unknown };
 
@@ -39,9 +42,41 @@ const taskDeleteCommand = defineCommand({
   },
 });
 
-/** The `task` command group (deprecated). */
+/** The `update` command of each task type that has one. */
+const UPDATE_COMMANDS: Record<string, string> = {
+  repair: "repair update",
+  tablet_repair: "repair tablet update",
+  backup: "backup update",
+  validate_backup: "backup validate update",
+  restore: "restore update",
+  "1_1_restore": "restore 1-1-restore update",
+  suspend: "suspend update",
+};
+
+/**
+ * `task update <type>/<id|name>`: SM's generic update, for the §3.2 schedule flags of any task type, through the
+ * same GET → PUT as the type-specific `update` commands (`nothing to do` without a flag).
+ */
+const taskUpdateCommand = defineCommand({
+  meta: { name: "update", description: "Deprecated: use the update command of the task's type" },
+  args: { ...taskTargetArgs, ...scheduleArgs },
+  async run(ctx) {
+    const { io, client, globals } = getCliContext(ctx);
+    const replacement = UPDATE_COMMANDS[ctx.args.task.split("/")[0] ?? ""];
+    // Types without an update command of their own (healthcheck) have nothing to point to.
+    io.stderr(replacement ? deprecationNotice(replacement) : 'Command "task" is deprecated\n');
+    const updated = await updateTaskFromFlags(client(), {
+      cluster: requireCluster(globals),
+      target: ctx.args.task,
+      flags: ctx.args,
+    });
+    io.stdout(`${updated}\n`);
+  },
+});
+
+/** The `task` command group (deprecated, hidden from the command list). */
 export const taskCommand = defineCommand({
-  meta: { name: "task", description: "Deprecated: manage tasks with the top-level commands" },
+  meta: { name: "task", description: "Deprecated: manage tasks with the top-level commands", hidden: true },
   subCommands: {
     delete: () => taskDeleteCommand,
     history: alias("info", () => import("./info.ts").then((m) => m.infoCommand), "history"),
@@ -49,5 +84,6 @@ export const taskCommand = defineCommand({
     progress: alias("progress", () => import("./progress.ts").then((m) => m.progressCommand), "progress"),
     start: alias("start", () => import("./start.ts").then((m) => m.startCommand), "start"),
     stop: alias("stop", () => import("./stop.ts").then((m) => m.stopCommand), "stop"),
+    update: () => taskUpdateCommand,
   },
 });
