@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ApiTask } from "../../clients/manager-api/tasks.ts";
 import { describeCron } from "../output/cron.ts";
-import { renderTaskInfo } from "./info-render.ts";
+import { renderProgressHeader, renderTaskInfo } from "./info-render.ts";
 
 const NOW = Date.parse("2026-11-25T10:00:00Z");
 
@@ -79,4 +79,26 @@ Cron:	@every 1h (no activations scheduled)
     expect(describeCron("not a cron")).toBeUndefined();
     expect(describeCron("0 0 0 1 1 * 2030")).toBeUndefined();
   });
+});
+
+test("progress header: the run's cause gets its host errors moved to new lines", () => {
+  const run = {
+    cluster_id: "c",
+    type: "repair",
+    task_id: "t",
+    id: "5e2b7c80-ca9c-11f0-8000-000000000000",
+    status: "ERROR",
+    cause: "repair: 10.0.0.1: connection refused; 10.0.0.2: timeout",
+    start_time: null,
+    end_time: null,
+  };
+  expect(renderProgressHeader(run, { now: NOW })).toMatchInlineSnapshot(`
+"Run:		5e2b7c80-ca9c-11f0-8000-000000000000
+Status:		ERROR
+Cause:		repair
+ 10.0.0.1: connection refused
+ 10.0.0.2: timeout
+Duration:	0s
+"
+`);
 });

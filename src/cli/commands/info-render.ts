@@ -6,6 +6,7 @@ import type { ApiTask, ApiTaskRun } from "../../clients/manager-api/tasks.ts";
 import { describeCron } from "../output/cron.ts";
 import { formatDuration, formatTime } from "../output/format.ts";
 import { renderTable } from "../output/table.ts";
+import { moveHostErrorsToNewLines } from "../report.ts";
 import { readCron, renderProperties } from "./tasks-render.ts";
 
 export interface RenderInfoOptions {
@@ -77,7 +78,7 @@ export function renderRunHistory(runs: ApiTaskRun[], options: RenderInfoOptions)
 /** The common progress header: Run, Status, Cause, Start time, End time, Duration. */
 export function renderProgressHeader(run: ApiTaskRun, options: RenderInfoOptions & { stage?: string }): string {
   const lines = [`Run:\t\t${run.id}`, `Status:\t\t${run.status}${options.stage ? ` (${options.stage})` : ""}`];
-  if (run.cause) lines.push(`Cause:\t\t${run.cause}`);
+  if (run.cause) lines.push(`Cause:\t\t${moveHostErrorsToNewLines(run.cause)}`);
   const start = formatTime(run.start_time, options.timeZone);
   if (start) lines.push(`Start time:\t${start}`);
   const end = formatTime(run.end_time, options.timeZone);
