@@ -11,6 +11,8 @@ export interface AgentMetrics {
   httpStatusCode: Counter<"method" | "path" | "code">;
   unexposedAccess: Counter<"addr" | "path">;
   rclone: RcloneMetrics;
+  /** `scylla_manager_agent_rclone_http_status_code{host,method,code}`: object-store HTTP responses (S3 only so far). */
+  rcloneHttpStatusCode: Counter<"host" | "method" | "code">;
 }
 
 /** `scylla_manager_agent_rclone_*`: rclone's accounting, fed by the rc layer's stats. */
@@ -52,6 +54,12 @@ export function createAgentMetrics(options: CreateMetricsOptions = {}): AgentMet
       name: "scylla_manager_agent_unexposed_access",
       help: "Calls to rc endpoints the agent does not expose",
       labelNames: ["addr", "path"],
+      registers: [registry],
+    }),
+    rcloneHttpStatusCode: new Counter({
+      name: "scylla_manager_agent_rclone_http_status_code",
+      help: "HTTP status codes of the storage backends' calls (S3; GCS and Azure not yet counted)",
+      labelNames: ["host", "method", "code"],
       registers: [registry],
     }),
     rclone: {

@@ -97,7 +97,11 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
 
   const metrics = createAgentMetrics({ defaultMetrics: options.defaultMetrics });
   const rc: RcContext = {
-    backends: createBackends(config, { dataDir: config.scylla.data_directory }),
+    backends: createBackends(config, {
+      dataDir: config.scylla.data_directory,
+      recordHttpCall: ({ host, method, code }) =>
+        metrics.rcloneHttpStatusCode.inc({ host, method, code: String(code) }),
+    }),
     stats: new StatsRegistry(metrics.rclone),
     jobs: new JobRegistry(),
     limiter: new BandwidthLimiter(),

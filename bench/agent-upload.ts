@@ -3,8 +3,9 @@
  *
  * 1. Builds a snapshot-like tree (`--files` files, `--size-mib` in total) in a data dir.
  * 2. Times plain `cp -r` of the tree (the baseline).
- * 3. Starts the agent as its own process (`agent/main.ts`, a fake Scylla REST API in this process) and moves the
- *    tree to `localstorage:` with `sync/movedir` (SM's backup upload call), then from there to S3 when D2's
+ * 3. Starts the agent as its own process (`agent/main.ts`, a fake Scylla REST API in this process), copies the tree
+ *    to `localstorage:` with `sync/copydir` (a real copy), then moves it there with `sync/movedir` (renames: one
+ *    filesystem; SM's backup upload call), then from there to S3 when D2's
  *    `test/external/servers.sh` can start MinIO/moto. Prints throughput, the ratio to `cp -r`, and the agent's
  *    peak RSS (VmHWM).
  * 4. Proxy overhead: p50/p99 of `GET /storage_service/host_id` through the agent vs. straight to the Scylla API
@@ -183,13 +184,14 @@ async function spawnAgent(configFile: string, port: number, smol = false): Promi
 async function moveDir(
   agent: AgentProcess,
   body: Record<string, unknown>,
+  call = "sync/movedir",
 ): Promise<{ seconds: number; peakRss: number; progress: Record<string, unknown> }> {
   let peakRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, memoryOf(agent.pid).rss);
   }, 50);
   const start = performance.now();
-  const { jobid } = (await agent.rc("sync/movedir", body, "?_async=true")) as { jobid: number };
+  const { jobid } = (await agent.rc(call, body, "?_async=true")) as { jobid: number };
   let progress: Record<string, unknown>;
   for (;;) {
     progress = await agent.rc("job/progress", { jobid, wait: 1 });
@@ -198,7 +200,7 @@ async function moveDir(
   const seconds = (performance.now() - start) / 1000;
   clearInterval(sampler);
   await agent.rc("core/stats-delete", { group: `job/${jobid}` });
-  if (progress.status !== "success") throw new Error(`movedir failed: ${JSON.stringify(progress)}`);
+  if (progress.status !== "success") throw new Error(`${call} failed: ${JSON.stringify(progress)}`);
   return { seconds, peakRss: Math.max(peakRss, memoryOf(agent.pid).rss), progress };
 }
 
@@ -295,6 +297,26 @@ async function main(): Promise<void> {
     closers.unshift(() => agent.stop());
     const idleRss = memoryOf(agent.pid).rss;
 
+    // A real copy first (copydir: every byte read, written, fsynced and renamed into place), then the move,
+    // which on one filesystem is a rename per file, as rclone's local backend does.
+    const copied = await moveDir(
+      agent,
+      {
+        srcFs: "data:",
+        srcRemote: snapshot,
+        dstFs: "localstorage:bucket",
+        dstRemote: "copy",
+        transfers: -1,
+        bandwidth_rate: "0M",
+      },
+      "sync/copydir",
+    );
+    const copyRate = bytes / MiB / copied.seconds;
+    console.log(
+      `agent copydir → localstorage: ${fmt(copied.seconds, 2)} s  ${fmt(copyRate)} MiB/s  ratio vs cp -r: ${fmt(copyRate / cpRate, 2)}  (real copy, fsync per file)`,
+    );
+    rmSync(join(storage, "bucket/copy"), { recursive: true, force: true });
+
     const local = await moveDir(agent, {
       srcFs: "data:",
       srcRemote: snapshot,
@@ -310,7 +332,7 @@ async function main(): Promise<void> {
       );
     const localRate = bytes / MiB / local.seconds;
     console.log(
-      `agent movedir → localstorage: ${fmt(local.seconds, 2)} s  ${fmt(localRate)} MiB/s  ratio vs cp -r: ${fmt(localRate / cpRate, 2)}  (transfers ${args.transfers}${args.smol ? ", bun --smol" : ""})`,
+      `agent movedir → localstorage: ${fmt(local.seconds, 2)} s (renames)  ${fmt(localRate)} MiB/s  ratio vs cp -r: ${fmt(localRate / cpRate, 2)}  (transfers ${args.transfers}${args.smol ? ", bun --smol" : ""})`,
     );
 
     let s3Line = `S3: SKIPPED: ${"skip" in s3 ? s3.skip : ""}`;

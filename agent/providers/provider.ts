@@ -80,6 +80,16 @@ export interface Backend {
   about?(): Promise<AboutInfo>;
 }
 
+/** One HTTP call of an object-store SDK (`scylla_manager_agent_rclone_http_status_code{host,method,code}`). */
+export interface HttpCallRecord {
+  host: string;
+  method: string;
+  code: number;
+}
+
+/** Receives every HTTP response status an object-store backend gets, retries included. */
+export type HttpCallRecorder = (call: HttpCallRecord) => void;
+
 /** Raised by backends for missing files, directories or buckets; the rc layer maps it to 404. */
 export class NotFoundBackendError extends Error {
   override name = "NotFoundBackendError";

@@ -3,7 +3,7 @@ import type { AzureConfig, GcsConfig, ProvidersConfig, S3Config } from "./config
 import { createDataBackend, createLocalstorageBackend } from "./data.ts";
 import { LazyBackend } from "./lazy.ts";
 import { cleanRelativePath, joinPath } from "./path.ts";
-import type { Backend } from "./provider.ts";
+import type { Backend, HttpCallRecorder } from "./provider.ts";
 
 /** A parsed rclone remote `<provider>:<bucket>/<path>`. */
 export interface Remote {
@@ -68,6 +68,8 @@ export function backendPath(remote: Remote, sub = ""): string {
 export interface CreateBackendsOptions {
   /** Scylla's data directory (`scylla.data_directory`): the root of the `data` provider. */
   dataDir: string;
+  /** Gets the status of every object-store HTTP call (only `s3` reports them so far). */
+  recordHttpCall?: HttpCallRecorder;
 }
 
 /**
@@ -79,7 +81,10 @@ export function createBackends(config: ProvidersConfig, options: CreateBackendsO
   const backends = new Map<string, Backend>();
   backends.set("data", createDataBackend(options.dataDir));
   const s3: S3Config = config.s3 ?? {};
-  backends.set("s3", new LazyBackend("s3", async () => (await import("./s3.ts")).createS3Backend(s3)));
+  backends.set(
+    "s3",
+    new LazyBackend("s3", async () => (await import("./s3.ts")).createS3Backend(s3, options.recordHttpCall)),
+  );
   const gcs: GcsConfig = config.gcs ?? {};
   backends.set("gcs", new LazyBackend("gcs", async () => (await import("./gcs.ts")).createGcsBackend(gcs)));
   const azure: AzureConfig = config.azure ?? {};

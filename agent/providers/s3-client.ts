@@ -1,6 +1,11 @@
 import { type PutObjectCommandInput, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { DEFAULT_CHUNK_SIZE, parseSize, type S3Config } from "./config.ts";
-import { InvalidArgumentBackendError, NotFoundBackendError, PermissionBackendError } from "./provider.ts";
+import {
+  type HttpCallRecorder,
+  InvalidArgumentBackendError,
+  NotFoundBackendError,
+  PermissionBackendError,
+} from "./provider.ts";
 
 /** S3 settings after SM's defaults are applied. */
 export interface ResolvedS3Config {
@@ -67,6 +72,32 @@ export function resolveS3Config(config: S3Config): ResolvedS3Config {
     objectParams,
     etagIsMd5: objectParams.ServerSideEncryption === undefined || objectParams.ServerSideEncryption === "AES256",
   };
+}
+
+/**
+ * Reports the status of every HTTP response the client gets. The middleware sits in the deserialize step, inside
+ * the SDK's retry loop, so each attempt counts (as rclone's HTTP transport metric does); an error response is
+ * seen on the error the deserializer throws. Calls that got no response (connection errors) are not counted.
+ */
+export function addHttpCallRecorder(client: S3Client, record: HttpCallRecorder): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { hostname?: string; port?: number; method?: string };
+      const host = request.port === undefined ? (request.hostname ?? "") : `${request.hostname}:${request.port}`;
+      const method = request.method ?? "";
+      try {
+        const result = await next(args);
+        const code = (result.response as { statusCode?: number }).statusCode;
+        if (code !== undefined) record({ host, method, code });
+        return result;
+      } catch (err) {
+        const code = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (code !== undefined) record({ host, method, code });
+        throw err;
+      }
+    },
+    { step: "deserialize", priority: "high", name: "smHttpStatusRecorder" },
+  );
 }
 
 /** Creates the SDK client. */

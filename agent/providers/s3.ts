@@ -14,8 +14,14 @@ import { StreamChunker } from "./chunker.ts";
 import type { S3Config } from "./config.ts";
 import { type ListedItem, toEntries } from "./object-list.ts";
 import { baseName, requireBucketPath, requireObjectPath } from "./path.ts";
-import type { Backend, ListOptions, ObjectEntry, WriteOptions } from "./provider.ts";
-import { createS3Client, mapS3Error, type ResolvedS3Config, resolveS3Config } from "./s3-client.ts";
+import type { Backend, HttpCallRecorder, ListOptions, ObjectEntry, WriteOptions } from "./provider.ts";
+import {
+  addHttpCallRecorder,
+  createS3Client,
+  mapS3Error,
+  type ResolvedS3Config,
+  resolveS3Config,
+} from "./s3-client.ts";
 import { copyS3Object } from "./s3-copy.ts";
 import { uploadMultipart } from "./s3-multipart.ts";
 
@@ -23,9 +29,11 @@ import { uploadMultipart } from "./s3-multipart.ts";
 const MAX_PARTS = 10_000;
 
 /** Creates the `s3` backend from the agent's `s3:` config section. */
-export function createS3Backend(config: S3Config): S3Backend {
+export function createS3Backend(config: S3Config, recordHttpCall?: HttpCallRecorder): S3Backend {
   const resolved = resolveS3Config(config);
-  return new S3Backend(createS3Client(resolved), resolved);
+  const client = createS3Client(resolved);
+  if (recordHttpCall !== undefined) addHttpCallRecorder(client, recordHttpCall);
+  return new S3Backend(client, resolved);
 }
 
 /**

@@ -119,4 +119,35 @@ describe("rc against S3", () => {
       "me-1-big-Data.db:11",
     ]);
   });
+
+  test("rclone_http_status_code counts the S3 calls by host, method and code", async () => {
+    if (skip) return console.log(`skipped: ${skip}`);
+    const host = new URL(env.SM_EXT_S3_ENDPOINT ?? "").host;
+    const series = async (t: TestAgent) => {
+      const text = await (await fetch(`${t.agent.prometheusUrl}/metrics`)).text();
+      const counts = new Map<string, number>();
+      for (const m of text.matchAll(/^scylla_manager_agent_rclone_http_status_code\{([^}]*)\} (\d+)$/gm)) {
+        counts.set(m[1] ?? "", Number(m[2]));
+      }
+      return counts;
+    };
+    const label = (method: string, code: number) => `host="${host}",method="${method}",code="${code}"`;
+    const goodBefore = await series(agentOf(good));
+    expect((await agentOf(good).rc("operations/list", { fs: "s3:agent-e2e", remote: "" })).status).toBe(200);
+    expect((await agentOf(good).rc("operations/list", { fs: "s3:no-such-bucket-e2e", remote: "x" })).status).toBe(404);
+    const goodAfter = await series(agentOf(good));
+    expect((goodAfter.get(label("GET", 200)) ?? 0) - (goodBefore.get(label("GET", 200)) ?? 0)).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect((goodAfter.get(label("GET", 404)) ?? 0) - (goodBefore.get(label("GET", 404)) ?? 0)).toBeGreaterThanOrEqual(
+      1,
+    );
+    // The earlier tests uploaded with PUT (the movedir) and the wrong-credentials agent got 403s.
+    expect(goodAfter.get(label("PUT", 200)) ?? 0).toBeGreaterThanOrEqual(1);
+    expect(
+      [...(await series(agentOf(bad))).entries()].some(
+        ([k, v]) => k.includes(`code="403"`) && k.includes(host) && v > 0,
+      ),
+    ).toBe(true);
+  });
 });
