@@ -76,7 +76,29 @@ export interface BalancingEntry {
   at: number;
 }
 
-export type LedgerEntry = RepairEntry | SnapshotEntry | LoadEntry | FaultEntry | BalancingEntry;
+/** A native backup (`storage_service/backup`) or restore (`storage_service/restore`) task; see `native/`. */
+export interface NativeTransferEntry {
+  kind: "native_backup" | "native_restore";
+  host: string;
+  taskId: string;
+  endpoint: string;
+  bucket: string;
+  prefix: string;
+  keyspace: string;
+  table: string;
+  /** Parameters as received (snapshot, move_files; scope, primary_replica_only). */
+  params: Record<string, string>;
+  /** Files uploaded (backup) or downloaded (restore) so far, with a CRC32 each. */
+  files: Array<{ name: string; size: number; digest: string }>;
+  /** Restore: the TOC object keys of the request body. */
+  tocs?: string[];
+  start: number;
+  end?: number;
+  outcome: "running" | "successful" | "failed";
+  error?: string;
+}
+
+export type LedgerEntry = RepairEntry | SnapshotEntry | LoadEntry | FaultEntry | BalancingEntry | NativeTransferEntry;
 export type LedgerKind = LedgerEntry["kind"];
 type EntryOf<K extends LedgerKind> = Extract<LedgerEntry, { kind: K }>;
 

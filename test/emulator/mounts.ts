@@ -45,6 +45,7 @@ export async function loadOptionalModules(): Promise<OptionalModules> {
   for (const [file, name] of [
     ["storage/routes.ts", "registerStorageRoutes"],
     ["repair/routes.ts", "registerRepairRoutes"],
+    ["native/routes.ts", "registerNativeRoutes"],
   ] as const) {
     const mod = await load(file);
     const fn = mod?.[name];

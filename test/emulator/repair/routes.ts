@@ -84,7 +84,9 @@ export function registerRepairRoutes(router: RestRouter, node: NodeContext): { c
       if (!MODULES.includes(module)) throw new RestError(400, `module ${module} not found`);
       const keyspace = req.query.get("keyspace");
       const table = req.query.get("table");
-      const tasks = module === "repair" ? state.tasks.list() : module === "tablets" ? cluster.tablets.list() : [];
+      // The node registry also holds native/'s `backup` and `restore` tasks.
+      const tasks =
+        module === "tablets" ? cluster.tablets.list() : state.tasks.list().filter((t) => t.module === module);
       return tasks
         .filter(
           (t) =>

@@ -12,7 +12,7 @@ export type TaskState = "created" | "running" | "done" | "failed";
 /** One task. */
 export interface Task {
   id: string;
-  module: "repair" | "tablets";
+  module: "repair" | "tablets" | "backup" | "restore";
   type: string;
   kind: "node" | "cluster";
   scope: string;
