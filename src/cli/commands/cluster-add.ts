@@ -15,7 +15,7 @@ export const clusterAddCommand = defineCommand({
   meta: {
     name: "add",
     description:
-      "Add a cluster to manager.\n\nThis command adds the specified cluster to the Scylla Manager.\nOnce a Scylla cluster is added, a weekly repair task is also added.",
+      "Add a cluster to manager\n\nThis command adds the specified cluster to the Scylla Manager.\nOnce a Scylla cluster is added, a weekly repair task is also added.",
   },
   args: {
     ...clusterFlagArgs,

@@ -12,7 +12,7 @@ export const clusterDeleteCommand = defineCommand({
   meta: {
     name: "delete",
     description:
-      "Delete a cluster from manager.\n\nThis command deletes the specified cluster from the manager.\nNote that there is no confirmation or warning to confirm.",
+      "Delete a cluster from manager\n\nThis command deletes the specified cluster from the manager.\nNote that there is no confirmation or warning to confirm.",
   },
   args: { ...clusterArg },
   async run(ctx) {

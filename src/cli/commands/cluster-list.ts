@@ -10,7 +10,7 @@ import { drawTable } from "./cluster-table.ts";
 
 /** The `cluster list` command. */
 export const clusterListCommand = defineCommand({
-  meta: { name: "list", description: "Show managed clusters.\n\nThis command displays a list of managed clusters." },
+  meta: { name: "list", description: "Show managed clusters\n\nThis command displays a list of managed clusters." },
   async run(ctx) {
     const { io, client } = getCliContext(ctx);
     const clusters = await listClusters(client());

@@ -14,7 +14,7 @@ const DELETE_FLAGS = ["delete-cql-credentials", "delete-alternator-credentials",
 
 /** The `cluster update` command. */
 export const clusterUpdateCommand = defineCommand({
-  meta: { name: "update", description: "Modify a cluster.\n\nThis command modifies managed cluster parameters" },
+  meta: { name: "update", description: "Modify a cluster\n\nThis command modifies managed cluster parameters" },
   args: {
     ...clusterArg,
     ...clusterFlagArgs,

@@ -23,7 +23,7 @@ export const statusCommand = defineCommand({
   meta: {
     name: "status",
     description:
-      "Show status of clusters.\n\nThis command is an extended version of nodetool status.\nIt can show status for all the managed clusters.",
+      "Show status of clusters\n\nThis command is an extended version of nodetool status.\nIt can show status for all the managed clusters.",
   },
   args: { ...clusterArg },
   async run(ctx) {
