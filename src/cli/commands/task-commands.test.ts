@@ -165,8 +165,7 @@ describe("deprecated task update", () => {
       "team=db,drop-",
       "--num-retries",
       "5",
-      "--enabled",
-      "false",
+      "--enabled=false",
     );
     expect(updated.code).toBe(0);
     expect(updated.stderr).toBe('Command "task" is deprecated\n');

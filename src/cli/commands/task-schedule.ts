@@ -11,8 +11,9 @@ import { parseDuration } from "../../util/duration.ts";
 
 /** §3.2 flags. */
 export const scheduleArgs = {
+  // A cobra bool flag in SM: bare `--enabled` means true, `--enabled=false` disables.
   enabled: {
-    type: "string",
+    type: "boolean",
     description: "Not enabled tasks are not executed and are hidden from the task list. (default true)",
   },
   name: { type: "string", description: "Task name that can be used instead of ID." },
@@ -50,12 +51,6 @@ export function parseStartDate(text: string, now: number): string | undefined {
     throw new ValidationError(`invalid start date "${text}"`, { hint: "use now, now+1h or an RFC3339 date" });
   }
   return new Date(ms).toISOString();
-}
-
-function parseEnabled(text: string): boolean {
-  if (["true", "1", "t"].includes(text.toLowerCase())) return true;
-  if (["false", "0", "f"].includes(text.toLowerCase())) return false;
-  throw new ValidationError(`invalid --enabled value "${text}", expected true or false`);
 }
 
 /** Applies `--label k=v,k2-` to `labels`. */
@@ -130,8 +125,7 @@ export function buildScheduleFields(
     schedule.retry_wait = wait;
   } else if (options.create) schedule.retry_wait = "10m";
   body.schedule = schedule;
-  const enabled = str(args.enabled);
-  if (enabled !== undefined) body.enabled = parseEnabled(enabled);
+  if (typeof args.enabled === "boolean") body.enabled = args.enabled;
   else if (options.create) body.enabled = true;
   const name = str(args.name);
   if (name !== undefined) body.name = name;
