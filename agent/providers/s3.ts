@@ -27,6 +27,10 @@ import { uploadMultipart } from "./s3-multipart.ts";
 
 /** S3 allows at most 10,000 parts per multipart upload. */
 const MAX_PARTS = 10_000;
+/** Single-PutObject buffers up to this size are recycled (SSTable components are mostly small files). */
+const POOLED_BUFFER_MAX = 1024 * 1024;
+/** How many recycled buffers are kept (enough for SM's usual `transfers`; more are allocated and left to the GC). */
+const POOLED_BUFFER_COUNT = 4;
 
 /** Creates the `s3` backend from the agent's `s3:` config section. */
 export function createS3Backend(config: S3Config, recordHttpCall?: HttpCallRecorder): S3Backend {
@@ -48,6 +52,11 @@ export class S3Backend implements Backend {
   readonly isLocal = false;
   readonly client: S3Client;
   readonly #config: ResolvedS3Config;
+  /**
+   * Free buffers for small single-part uploads. Without them every small file leaves its own native buffer to
+   * the GC, and with the JS heap small the GC runs rarely: thousands of SSTable components raised RSS by tens of MiB.
+   */
+  readonly #freeBuffers: Buffer[] = [];
 
   constructor(client: S3Client, config: ResolvedS3Config) {
     this.client = client;
@@ -151,7 +160,8 @@ export class S3Backend implements Backend {
       if (options.size !== undefined && options.size <= partSize) {
         // One part: buffered (at most one chunk, as a multipart part would be) so the request carries
         // Content-MD5, can be retried by the SDK, and a failing source never reaches the wire.
-        const data = Buffer.allocUnsafe(options.size);
+        const buffer = this.#takeBuffer(options.size);
+        const data = buffer.subarray(0, options.size);
         const chunker = new StreamChunker(input);
         // Reading on to the end lets the hasher finish its size check and digest.
         if ((await chunker.fill(data)) !== options.size || (await chunker.fill(Buffer.alloc(1))) !== 0) {
@@ -162,6 +172,8 @@ export class S3Backend implements Backend {
         const md5 = Buffer.from(hasher.digest!.md5, "hex").toString("base64");
         const put = new PutObjectCommand({ ...this.#params(bucket, key), Body: data, ContentMD5: md5 });
         etag = (await this.client.send(put, { abortSignal: options.signal })).ETag;
+        // Only a finished request gives its buffer back; after a failure the SDK might still hold it.
+        this.#giveBackBuffer(buffer);
       } else {
         etag = await uploadMultipart({
           client: this.client,
@@ -178,6 +190,24 @@ export class S3Backend implements Backend {
       throw streamError instanceof Error ? streamError : mapS3Error(err, `upload ${path}`);
     }
     await this.#verifyUpload(bucket, key, path, etag, hasher.digest);
+  }
+
+  #takeBuffer(size: number): Buffer {
+    if (size > POOLED_BUFFER_MAX) return Buffer.allocUnsafe(size);
+    const index = this.#freeBuffers.findIndex((b) => b.length >= size);
+    if (index >= 0) return this.#freeBuffers.splice(index, 1)[0]!;
+    // Power-of-two sizes from 64 KiB let one buffer serve the many differently sized files that follow.
+    return Buffer.allocUnsafeSlow(Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(Math.max(size, 1)))));
+  }
+
+  #giveBackBuffer(buffer: Buffer): void {
+    if (buffer.length > POOLED_BUFFER_MAX) return;
+    if (this.#freeBuffers.length < POOLED_BUFFER_COUNT) this.#freeBuffers.push(buffer);
+    else {
+      // Keep the largest ones: they serve every smaller file.
+      const smallest = this.#freeBuffers.reduce((min, b, i, all) => (b.length < all[min]!.length ? i : min), 0);
+      if (this.#freeBuffers[smallest]!.length < buffer.length) this.#freeBuffers[smallest] = buffer;
+    }
   }
 
   #params(bucket: string, key: string): PutParams {
