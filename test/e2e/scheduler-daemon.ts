@@ -41,10 +41,7 @@ export function createDaemonEnv(ip: string): DaemonEnv {
   writeFileSync(
     script,
     `import { startDaemon } from ${JSON.stringify(join(SRC, "server/daemon.ts"))};
-import { createServerManager } from ${JSON.stringify(join(SRC, "manager/server-manager.ts"))};
-const daemon = await startDaemon([${JSON.stringify(configFile)}], {
-  createManager: createServerManager,
-});
+const daemon = await startDaemon([${JSON.stringify(configFile)}]);
 process.stdout.write(JSON.stringify(daemon.urls) + "\\n");
 process.on("SIGTERM", async () => { await daemon.close(); process.exit(0); });
 `,
