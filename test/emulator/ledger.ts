@@ -148,19 +148,7 @@ export class Ledger {
 
   /** Highest number of repairs running at the same time, overall or on one host. */
   maxConcurrentRepairs(host?: string): number {
-    const events: Array<[number, number]> = [];
-    for (const e of this.repairs()) {
-      if (host !== undefined && e.host !== host && !e.hosts.includes(host)) continue;
-      events.push([e.start, 1], [e.end ?? Number.POSITIVE_INFINITY, -1]);
-    }
-    events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let current = 0;
-    let max = 0;
-    for (const [, delta] of events) {
-      current += delta;
-      max = Math.max(max, current);
-    }
-    return max;
+    return maxConcurrentRepairs(this.repairs(), host);
   }
 
   /** Snapshots of a tag. */
@@ -181,4 +169,24 @@ export class Ledger {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
+}
+
+/**
+ * Highest number of the given repair jobs running at once, counting only jobs `host` took part in when given.
+ * Ends sort before starts at the same instant: a job that starts as another ends does not overlap it.
+ */
+export function maxConcurrentRepairs(entries: readonly RepairEntry[], host?: string): number {
+  const events: Array<[number, number]> = [];
+  for (const e of entries) {
+    if (host !== undefined && e.host !== host && !e.hosts.includes(host)) continue;
+    events.push([e.start, 1], [e.end ?? Number.POSITIVE_INFINITY, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let current = 0;
+  let max = 0;
+  for (const [, delta] of events) {
+    current += delta;
+    max = Math.max(max, current);
+  }
+  return max;
 }

@@ -3,7 +3,7 @@
  * set other than the ring's, and the highest number of concurrent repairs per host.
  * @module
  */
-import type { LedgerRange, RepairEntry } from "../ledger.ts";
+import { type LedgerRange, maxConcurrentRepairs, type RepairEntry } from "../ledger.ts";
 import type { ClusterState } from "../node-context.ts";
 import { type RingPiece, ringPieces } from "./ring-index.ts";
 import { isCovered, mergeIntervals, overlaps, type TokenInterval, unwrap } from "./tokens.ts";
@@ -80,21 +80,6 @@ export function maxConcurrentRepairsPerHost(
 ): Map<string, number> {
   const entries = cluster.ledger.repairs().filter(filter);
   const out = new Map<string, number>();
-  for (const n of cluster.nodes) {
-    const events: Array<[number, number]> = [];
-    for (const e of entries) {
-      if (e.host !== n.ip && !e.hosts.includes(n.ip)) continue;
-      events.push([e.start, 1], [e.end ?? Number.POSITIVE_INFINITY, -1]);
-    }
-    // Ends sort before starts at the same instant: a job that starts as another ends does not overlap it.
-    events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let current = 0;
-    let max = 0;
-    for (const [, delta] of events) {
-      current += delta;
-      max = Math.max(max, current);
-    }
-    out.set(n.ip, max);
-  }
+  for (const n of cluster.nodes) out.set(n.ip, maxConcurrentRepairs(entries, n.ip));
   return out;
 }
