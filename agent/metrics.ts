@@ -11,7 +11,7 @@ export interface AgentMetrics {
   httpStatusCode: Counter<"method" | "path" | "code">;
   unexposedAccess: Counter<"addr" | "path">;
   rclone: RcloneMetrics;
-  /** `scylla_manager_agent_rclone_http_status_code{host,method,code}`: object-store HTTP responses (S3 only so far). */
+  /** `scylla_manager_agent_rclone_http_status_code{host,method,code}`: object-store HTTP responses (S3 and Azure; not GCS yet). */
   rcloneHttpStatusCode: Counter<"host" | "method" | "code">;
 }
 
@@ -58,7 +58,7 @@ export function createAgentMetrics(options: CreateMetricsOptions = {}): AgentMet
     }),
     rcloneHttpStatusCode: new Counter({
       name: "scylla_manager_agent_rclone_http_status_code",
-      help: "HTTP status codes of the storage backends' calls (S3; GCS and Azure not yet counted)",
+      help: "HTTP status codes of the storage backends' calls (S3 and Azure; GCS not yet counted)",
       labelNames: ["host", "method", "code"],
       registers: [registry],
     }),

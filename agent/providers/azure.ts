@@ -15,6 +15,7 @@ import { type ListedItem, toEntries } from "./object-list.ts";
 import { baseName, requireBucketPath, requireObjectPath } from "./path.ts";
 import {
   type Backend,
+  type HttpCallRecorder,
   InvalidArgumentBackendError,
   type ListOptions,
   NotFoundBackendError,
@@ -27,8 +28,47 @@ import {
 const MAX_BLOCKS = 50_000;
 
 /** Creates the `azure` backend from the agent's `azure:` config section (containers are the buckets). */
-export function createAzureBackend(config: AzureConfig): AzureBackend {
-  return new AzureBackend(createServiceClient(config), config);
+export function createAzureBackend(config: AzureConfig, recordHttpCall?: HttpCallRecorder): AzureBackend {
+  const service = createServiceClient(config);
+  if (recordHttpCall !== undefined) addHttpCallRecorder(service, recordHttpCall);
+  return new AzureBackend(service, config);
+}
+
+/** The part of @azure/core-rest-pipeline's Pipeline this needs (the SDK does not export its type here). */
+interface CorePipeline {
+  addPolicy(
+    policy: {
+      name: string;
+      sendRequest(
+        request: { url: string; method: string },
+        next: (request: { url: string; method: string }) => Promise<{ status: number }>,
+      ): Promise<{ status: number }>;
+    },
+    options: { afterPhase: "Retry" },
+  ): void;
+}
+
+/**
+ * Reports the status of every HTTP response, retries included (the policy runs after the Retry phase). Every
+ * container and blob client made from `service` shares its core pipeline. That pipeline is reached through
+ * `storageClientContext`, which the SDK does not declare public: if a future version moves it, nothing is counted
+ * rather than failing the backend.
+ */
+function addHttpCallRecorder(service: BlobServiceClient, record: HttpCallRecorder): void {
+  const pipeline = (service as unknown as { storageClientContext?: { pipeline?: Partial<CorePipeline> } })
+    .storageClientContext?.pipeline;
+  if (typeof pipeline?.addPolicy !== "function") return;
+  pipeline.addPolicy(
+    {
+      name: "smHttpStatusRecorder",
+      async sendRequest(request, next) {
+        const response = await next(request);
+        record({ host: new URL(request.url).host, method: request.method, code: response.status });
+        return response;
+      },
+    },
+    { afterPhase: "Retry" },
+  );
 }
 
 function createServiceClient(config: AzureConfig): BlobServiceClient {

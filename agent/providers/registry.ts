@@ -68,7 +68,7 @@ export function backendPath(remote: Remote, sub = ""): string {
 export interface CreateBackendsOptions {
   /** Scylla's data directory (`scylla.data_directory`): the root of the `data` provider. */
   dataDir: string;
-  /** Gets the status of every object-store HTTP call (only `s3` reports them so far). */
+  /** Gets the status of every object-store HTTP call (`s3` and `azure` report them; `gcs` does not yet). */
   recordHttpCall?: HttpCallRecorder;
 }
 
@@ -88,7 +88,12 @@ export function createBackends(config: ProvidersConfig, options: CreateBackendsO
   const gcs: GcsConfig = config.gcs ?? {};
   backends.set("gcs", new LazyBackend("gcs", async () => (await import("./gcs.ts")).createGcsBackend(gcs)));
   const azure: AzureConfig = config.azure ?? {};
-  backends.set("azure", new LazyBackend("azure", async () => (await import("./azure.ts")).createAzureBackend(azure)));
+  backends.set(
+    "azure",
+    new LazyBackend("azure", async () =>
+      (await import("./azure.ts")).createAzureBackend(azure, options.recordHttpCall),
+    ),
+  );
   const localPath = config.localstorage?.path;
   if (localPath !== undefined && localPath !== "") backends.set("localstorage", createLocalstorageBackend(localPath));
   return backends;

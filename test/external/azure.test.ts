@@ -1,4 +1,6 @@
+import { expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { createAzureBackend } from "../../agent/providers/azure.ts";
 import { runProviderSuite } from "./provider-suite.ts";
 
@@ -33,3 +35,20 @@ runProviderSuite(
   },
   skip,
 );
+
+// scylla_manager_agent_rclone_http_status_code is fed by this recorder (agent/server.ts).
+test.skipIf(skip !== undefined)("every Azure HTTP response is reported with host, method and code", async () => {
+  const calls: Array<{ host: string; method: string; code: number }> = [];
+  const backend = createAzureBackend({ account: ACCOUNT, key: KEY, endpoint }, (call) => calls.push(call));
+  const container = `sm-metric-${randomBytes(4).toString("hex")}`;
+  await backend.service.createContainer(container);
+  try {
+    await backend.write(`${container}/a`, Readable.from([Buffer.from("abc")]), { size: 3 });
+    expect(await backend.stat(`${container}/missing`)).toBeUndefined();
+    const host = new URL(endpoint ?? "").host;
+    expect(calls.some((c) => c.host === host && c.method === "PUT" && c.code === 201)).toBe(true);
+    expect(calls.some((c) => c.host === host && c.method === "HEAD" && c.code === 404)).toBe(true);
+  } finally {
+    await backend.service.deleteContainer(container).catch(() => {});
+  }
+});
