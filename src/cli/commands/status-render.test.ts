@@ -119,3 +119,36 @@ Protect it by specifying auth_token in /etc/scylla-manager-agent/scylla-manager-
 "
 `);
 });
+
+test("status: the Alternator column is decided once per cluster, so every DC table has it (sm-surface.md §3.4)", () => {
+  const text = renderClusterStatus(
+    [
+      { ...up, dc: "dc1", host: "h1", host_id: "id1", alternator_status: "UP", alternator_rtt_ms: 4 },
+      { ...up, dc: "dc2", host: "h2", host_id: "id2" },
+    ],
+    table,
+    formatBytes,
+  );
+  const headers = text.split("\n").filter((line) => line.includes("│ CQL"));
+  expect(headers).toHaveLength(2);
+  for (const header of headers) expect(header).toContain("│ Alternator │ CQL");
+  expect(text).toContain("│ UN │ -          │ UP (3ms) │");
+});
+
+test("status: RTTs are printed as Go's %.0f, which rounds exact halves to even (sm-agent-health-scylla-api.md §2.7)", () => {
+  const cells = (rtt: number) =>
+    renderClusterStatus([{ ...up, dc: "dc1", host: "h", host_id: "id", cql_rtt_ms: rtt }], table, formatBytes);
+  expect(cells(2.5)).toContain("│ UP (2ms) │");
+  expect(cells(3.5)).toContain("│ UP (4ms) │");
+  expect(cells(0.5)).toContain("│ UP (0ms) │");
+  expect(cells(2.51)).toContain("│ UP (3ms) │");
+});
+
+test("versions are shortened like SM's version.Short (hashicorp go-version segments, padded to 3)", () => {
+  expect(shortVersion("5.4")).toBe("5.4.0");
+  expect(shortVersion("v3.5.1")).toBe("3.5.1");
+  expect(shortVersion("2024.1.03-0.20240101.abc")).toBe("2024.1.3");
+  expect(shortVersion("3.5.0+build.7")).toBe("3.5.0");
+  expect(shortVersion("666.development")).toBe("666.development");
+  expect(shortVersion("3.5.0 rc")).toBe("3.5.0 rc");
+});

@@ -1,6 +1,6 @@
 /**
  * `sctool status` rendering (SM's `ClusterStatus.Render`, reference/sm-surface.md §3.4): one table per DC in array
- * order, an Alternator column only when a node reports Alternator, then that DC's `Errors:` block.
+ * order, an Alternator column (in every table) only when a node of the cluster reports Alternator, then that DC's `Errors:` block.
  * Pure: the table drawing is injected (A2's `renderTable`).
  * @module
  */
@@ -34,19 +34,43 @@ export type TableRenderer = (header: string[], rows: string[][]) => string;
 /** Formats a size in bytes (binary units). */
 export type SizeFormatter = (bytes: number) => string;
 
-/** SM's `version.Short`: the leading numeric `X.Y.Z` of a version string, or the string itself. */
+// hashicorp/go-version's grammar (which SM's version.Short parses with): segments, pre-release, metadata.
+const GO_VERSION =
+  /^v?([0-9]+(?:\.[0-9]+)*?)(?:-[0-9]+[0-9A-Za-z\-~]*(?:\.[0-9A-Za-z\-~]+)*|-?[A-Za-z\-~]+[0-9A-Za-z\-~]*(?:\.[0-9A-Za-z\-~]+)*)?(?:\+[0-9A-Za-z\-~]+(?:\.[0-9A-Za-z\-~]+)*)?$/;
+
+/**
+ * SM's `version.Short`: the numeric segments of a version (at least 3, zero-padded, leading zeros dropped), or the
+ * string itself when it is not a version (`666.development` stays as is).
+ */
 export function shortVersion(version: string): string {
-  const match = /^\d+(\.\d+)*/.exec(version);
-  return match ? match[0] : version;
+  const segments = GO_VERSION.exec(version)?.[1]
+    ?.split(".")
+    .map((part) => String(Number.parseInt(part, 10)));
+  if (!segments) return version;
+  while (segments.length < 3) segments.push("0");
+  return segments.join(".");
+}
+
+/** Go's `%.0f`: exact halves round to even (2.5 → 2, 3.5 → 4). */
+function formatRttMs(rtt: number): string {
+  const floor = Math.floor(rtt);
+  const fraction = rtt - floor;
+  if (fraction > 0.5 || (fraction === 0.5 && floor % 2 === 1)) return String(floor + 1);
+  return String(floor);
 }
 
 function pingCell(status: string | undefined, rtt: number | undefined, ssl: boolean): string {
   if (!status) return "-";
-  return `${status}${ssl ? " SSL" : ""} (${Math.round(rtt ?? 0)}ms)`;
+  return `${status}${ssl ? " SSL" : ""} (${formatRttMs(rtt ?? 0)}ms)`;
 }
 
-function renderDc(dc: string, nodes: StatusRow[], table: TableRenderer, size: SizeFormatter): string {
-  const withAlternator = nodes.some((node) => (node.alternator_status ?? "") !== "");
+function renderDc(
+  dc: string,
+  nodes: StatusRow[],
+  withAlternator: boolean,
+  table: TableRenderer,
+  size: SizeFormatter,
+): string {
   const header = [
     "",
     ...(withAlternator ? ["Alternator"] : []),
@@ -87,11 +111,13 @@ function renderDc(dc: string, nodes: StatusRow[], table: TableRenderer, size: Si
 
 /** Renders the status of one cluster: a table per DC (a new one whenever the DC changes in array order). */
 export function renderClusterStatus(statuses: StatusRow[], table: TableRenderer, size: SizeFormatter): string {
+  // SM decides the Alternator column once for the whole cluster, so every DC's table has the same columns.
+  const withAlternator = statuses.some((node) => (node.alternator_status ?? "") !== "");
   let out = "";
   let start = 0;
   for (let i = 1; i <= statuses.length; i++) {
     if (i === statuses.length || statuses[i]?.dc !== statuses[start]?.dc) {
-      out += renderDc(statuses[start]?.dc ?? "", statuses.slice(start, i), table, size);
+      out += renderDc(statuses[start]?.dc ?? "", statuses.slice(start, i), withAlternator, table, size);
       start = i;
     }
   }
