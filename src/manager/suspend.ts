@@ -98,8 +98,10 @@ export class SuspendService {
     const keep = (type: string) => ALWAYS_ALLOWED.has(type) || type === allow;
     const running = engine.runningTasks(clusterId).filter((task) => !keep(task.type));
     if (options.policy === "fail_if_running_tasks" && running.length > 0) {
-      throw new ConflictError("can't suspend cluster: tasks are running", {
-        details: running.map((task) => `${task.type}/${task.id}`).join(", "),
+      // The running tasks go into the message: sctool prints it as "<message>: can't complete operation because
+      // tasks are running" and (as SM's client) drops details on a 409.
+      const names = running.map((task) => `${task.type}/${task.id}`).join(", ");
+      throw new ConflictError(`suspend cluster: tasks are running: ${names}`, {
         hint: "stop the tasks first or use the stop_running_tasks policy",
       });
     }

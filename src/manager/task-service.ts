@@ -169,6 +169,8 @@ export class TaskService {
   async get(clusterId: string, type: string, id: string): Promise<TaskRecord> {
     const task = isUuid(id) ? await this.#d.store.getTask(clusterId, type, id.toLowerCase()) : undefined;
     if (!task) throw new NotFoundError(`get resource: get task ${type}/${id}: not found`);
+    // SM answers 500 `task "<id>" is deleted` (reference §1.1, §7 #19); a deleted task is gone to the caller,
+    // so we answer 404 with the same text.
     if (task.deleted) throw new NotFoundError(`get resource: task "${id}" is deleted`);
     return task;
   }

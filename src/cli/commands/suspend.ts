@@ -78,7 +78,10 @@ export const suspendCommand = defineCommand({
         });
       } catch (error) {
         if (error instanceof ManagerApiError && error.status === 409) {
-          throw new ManagerError("can't complete operation because tasks are running", { cause: error });
+          // SM's client: errors.Wrap(ErrRunningTasks, <server message>), printed without the trace id.
+          throw new ManagerError(`${error.message}: can't complete operation because tasks are running`, {
+            cause: error,
+          });
         }
         throw error;
       }

@@ -184,3 +184,25 @@ describe("deprecated task update", () => {
     expect((await sctool("task", "--help")).stdout).toContain("  update ");
   });
 });
+
+describe("suspend 409 (reference/sm-surface.md §3.3 suspend)", () => {
+  test("fail_if_running_tasks: SM's client wraps the server message: '<message>: can't complete operation because tasks are running'", async () => {
+    const busy = makeTask("mock", {
+      clusterId: CID,
+      name: "busy",
+      properties: { duration: "30s" },
+      schedule: { ...makeTask("x").schedule, cron: "@yearly" },
+    });
+    await manager.createTask(busy);
+    expect((await sctool("start", "-c", "prod", "mock/busy")).code).toBe(0);
+    await sleep(50);
+    const refused = await sctool("suspend", "-c", "prod", "--suspend-policy", "fail_if_running_tasks");
+    expect(refused.code).toBe(1);
+    // The server's message (naming the running task) comes first, then SM's ErrRunningTasks text.
+    expect(refused.stderr).toMatch(
+      new RegExp(`Error: .*mock/${busy.id}.*: can't complete operation because tasks are running\\n`),
+    );
+    expect(manager.suspend.isSuspended(CID)).toBe(false);
+    expect((await sctool("stop", "-c", "prod", "mock/busy", "--delete")).code).toBe(0);
+  });
+});
