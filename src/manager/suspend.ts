@@ -10,10 +10,10 @@ import { isOneShot, RESUME_TASK_ID } from "../scheduler/model.ts";
 import type { Store, TaskRecord } from "../store/store.ts";
 
 /** Drawer key of the suspend state. */
-export const SUSPEND_DRAWER_KEY = "scheduler_suspended";
+const SUSPEND_DRAWER_KEY = "scheduler_suspended";
 
 /** The persisted suspend state (SM's `suspendInfo`). */
-export const SuspendInfoSchema = v.object({
+const SuspendInfoSchema = v.object({
   started_at: v.string(),
   pending_tasks: v.array(v.string()),
   pending_tasks_next_activation: v.array(v.string()),

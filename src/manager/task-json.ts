@@ -87,7 +87,7 @@ function parseDurationSeconds(text: string | undefined, what: string): number {
 }
 
 /** Reads the cron field: a bare spec or SM's JSON string `{"spec":...,"start_date":...}`. */
-export function parseCronField(text: string): { spec: string; startDateMs: number | null } {
+function parseCronField(text: string): { spec: string; startDateMs: number | null } {
   const trimmed = text.trim();
   if (!trimmed.startsWith("{")) return { spec: trimmed, startDateMs: null };
   let parsed: unknown;

@@ -4,9 +4,9 @@
  */
 
 /** Cap of one retry interval: 3 h. */
-export const MAX_RETRY_INTERVAL_MS = 3 * 3_600_000;
+const MAX_RETRY_INTERVAL_MS = 3 * 3_600_000;
 /** Server default `retry_wait` when 0 but retries are asked for: 10 min. */
-export const DEFAULT_RETRY_WAIT_MS = 10 * 60_000;
+const DEFAULT_RETRY_WAIT_MS = 10 * 60_000;
 
 /** Delay before retry number `retry` (1-based). */
 export function computeRetryDelay(retry: number, retryWaitMs: number): number {

@@ -37,7 +37,7 @@ export const CRON_DESCRIPTORS: Readonly<Record<string, string>> = {
 const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Parses a Go duration (`1h30m`, `15s`, `1.5h`) to ms, as robfig/cron's `@every` does. */
-export function parseGoDuration(text: string): number {
+function parseGoDuration(text: string): number {
   const value = text.trim();
   if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
     throw new ValidationError(`invalid duration "${text}"`, { hint: "use a duration such as 15s, 10m or 1h30m" });

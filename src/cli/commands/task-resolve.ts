@@ -18,7 +18,7 @@ export interface TaskAddress {
 }
 
 /** Splits `type[/id|name]`; validates the type. */
-export function parseTaskAddress(text: string): { type: string; rest: string | undefined } {
+function parseTaskAddress(text: string): { type: string; rest: string | undefined } {
   const slash = text.indexOf("/");
   const type = slash === -1 ? text : text.slice(0, slash);
   const rest = slash === -1 ? undefined : text.slice(slash + 1);

@@ -42,7 +42,7 @@ type ScheduleFlagValues = Partial<Record<keyof typeof scheduleArgs, unknown>>;
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
 
 /** `now`, `now+<SM duration>` or RFC3339 → ISO, or undefined for plain `now` (SM sends nothing then). */
-export function parseStartDate(text: string, now: number): string | undefined {
+function parseStartDate(text: string, now: number): string | undefined {
   const value = text.trim();
   if (value === "now") return undefined;
   if (value.startsWith("now+")) return new Date(now + parseDuration(value.slice(4))).toISOString();
@@ -54,7 +54,7 @@ export function parseStartDate(text: string, now: number): string | undefined {
 }
 
 /** Applies `--label k=v,k2-` to `labels`. */
-export function applyLabelFlag(labels: Record<string, string>, flag: string): Record<string, string> {
+function applyLabelFlag(labels: Record<string, string>, flag: string): Record<string, string> {
   const out = { ...labels };
   const added = new Set<string>();
   for (const item of flag

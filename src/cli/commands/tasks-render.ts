@@ -22,7 +22,7 @@ export interface RenderTasksOptions {
 }
 
 /** `type/name` (or `type/uuid`), `*`-prefixed when disabled and `--all`. */
-export function renderTaskName(task: ApiTask, options: Pick<RenderTasksOptions, "showIds" | "all">): string {
+function renderTaskName(task: ApiTask, options: Pick<RenderTasksOptions, "showIds" | "all">): string {
   const name = `${task.type}/${options.showIds || !task.name ? task.id : task.name}`;
   return options.all && !task.enabled ? `*${name}` : name;
 }
@@ -39,7 +39,7 @@ export function readCron(cron: string): { spec: string; startDate: string | unde
 }
 
 /** The Schedule cell: cron spec (with its future first activation), else the legacy interval. */
-export function renderSchedule(task: ApiTask, now: number, timeZone?: string): string {
+function renderSchedule(task: ApiTask, now: number, timeZone?: string): string {
   const { spec, startDate } = readCron(task.schedule.cron);
   if (spec) {
     if (startDate && Date.parse(startDate) > now) {
@@ -51,7 +51,7 @@ export function renderSchedule(task: ApiTask, now: number, timeZone?: string): s
 }
 
 /** The Status cell: `ERROR (<retry-1>/<num_retries>)` while a retry is pending (as SM prints it). */
-export function renderStatus(task: ApiTask): string {
+function renderStatus(task: ApiTask): string {
   if (task.status === "ERROR" && task.retry > 0) return `ERROR (${task.retry - 1}/${task.schedule.num_retries})`;
   return task.status;
 }

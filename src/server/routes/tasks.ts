@@ -31,7 +31,7 @@ export function registerSchedulerRoutes(app: Hono, deps: ServerDeps): void {
 }
 
 /** Registers the task collection routes. */
-export function registerTaskCollectionRoutes(app: Hono, deps: ServerDeps): void {
+function registerTaskCollectionRoutes(app: Hono, deps: ServerDeps): void {
   app.get(`${API_PREFIX}/cluster/:cluster_id/tasks`, async (c) => {
     const manager = requireManager(deps);
     const cluster = await clusterOf(c, deps);
