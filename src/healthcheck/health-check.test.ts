@@ -105,9 +105,46 @@ describe("HealthCheck.status", () => {
       ["127.0.30.1", "UN", "UP", "UP", ""],
       ["127.0.30.2", "UN", "UP", "TIMEOUT", ""],
     ]);
+    // SM keeps the measured RTT on failures (sm-agent-health-scylla-api.md §2.4/§2.6): `TIMEOUT (500ms)`, not 0.
+    expect(statuses[1]?.rest_rtt_ms).toBeGreaterThanOrEqual(450);
     expect(statuses[0]?.cpu_count).toBe(4);
     expect(statuses[0]?.agent_version).toBe("3.5.0");
     expect(elapsed).toBeLessThan(1_500);
+  });
+
+  test("a failed ping keeps its measured RTT; only a failed precondition (ERROR) has RTT 0 (§2.6)", async () => {
+    b.route("GET /storage_service/scylla_release_version", async () => {
+      await Bun.sleep(100);
+      return Response.json({ message: "boom", code: 500 }, { status: 500 });
+    });
+    const health = check();
+    const rest = await health.pingRest(b.host);
+    b.route("GET /storage_service/scylla_release_version", () => new Response('"2025.1.0"'));
+    expect(rest.status).toBe("HTTP 500");
+    expect(rest.rttMs).toBeGreaterThanOrEqual(90);
+    const cqlDown = await new HealthCheck(
+      {
+        scylla: new ScyllaClient({ hosts: [a.host], port: a.port, authToken: "token" }),
+        nodeInfo: async (host) => ({
+          ...(await new AgentClient(new ScyllaClient({ hosts: [a.host], port: a.port, authToken: "token" })).nodeInfo(
+            host,
+          )),
+          rpc_address: "127.0.30.4",
+          native_transport_port: "9042",
+          client_encryption_enabled: false,
+        }),
+      },
+      { timeoutMs: 200 },
+    ).pingCql(a.host);
+    expect(cqlDown.status).toBe("TIMEOUT");
+    expect(cqlDown.rttMs).toBeGreaterThanOrEqual(190);
+    const noInfo = await new HealthCheck({
+      scylla: new ScyllaClient({ hosts: [a.host], port: a.port, authToken: "token" }),
+      nodeInfo: async () => {
+        throw new Error("no agent");
+      },
+    }).pingCql(a.host);
+    expect(noInfo).toMatchObject({ status: "ERROR", rttMs: 0 });
   });
 
   test("a DN node is listed but not pinged", async () => {

@@ -75,20 +75,24 @@ export class HealthCheck {
 
   /** REST ping: `scylla_release_version` through the agent, one attempt. */
   async pingRest(host: string, signal?: AbortSignal): Promise<PingOutcome> {
+    const started = performance.now();
     try {
       return classifyRestPing({ rttMs: await this.#target.scylla.ping(host, this.#timeoutMs, signal) });
     } catch (error) {
       signal?.throwIfAborted();
-      return classifyRestPing({ error });
+      return classifyRestPing({ error, rttMs: performance.now() - started });
     }
   }
 
   /** CQL ping: the raw OPTIONS frame, or a login + query when credentials are stored. */
   async pingCql(host: string, signal?: AbortSignal): Promise<PingOutcome> {
+    // SM reports the time spent on a failed ping as its RTT; failures before the ping (ERROR) have RTT 0.
+    let started: number | undefined;
     try {
       const info = await this.#info(host, signal);
       const endpoint = resolveCqlEndpoint(info, host, this.#target);
       const dc = await this.#target.datacenter?.(host).catch(() => undefined);
+      started = performance.now();
       const rttMs = await pingCql({
         address: endpoint.address,
         port: endpoint.port,
@@ -102,16 +106,18 @@ export class HealthCheck {
       return classifyPing({ rttMs });
     } catch (error) {
       signal?.throwIfAborted();
-      return classifyPing({ error });
+      return classifyPing({ error, rttMs: started === undefined ? 0 : performance.now() - started });
     }
   }
 
   /** Alternator ping; `{status: ""}` when Alternator is disabled on the node (not checked). */
   async pingAlternator(host: string, signal?: AbortSignal): Promise<PingOutcome> {
+    let started: number | undefined;
     try {
       const info = await this.#info(host, signal);
       const url = resolveAlternatorUrl(info, host);
       if (url === undefined) return { status: "", rttMs: 0, cause: "" };
+      started = performance.now();
       const rttMs = await pingAlternator({
         url,
         enforceAuthorization: info.alternator_enforce_authorization,
@@ -121,7 +127,7 @@ export class HealthCheck {
       return classifyPing({ rttMs });
     } catch (error) {
       signal?.throwIfAborted();
-      return classifyPing({ error });
+      return classifyPing({ error, rttMs: started === undefined ? 0 : performance.now() - started });
     }
   }
 

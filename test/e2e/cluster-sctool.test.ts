@@ -90,8 +90,8 @@ test("cluster add prints the ID on stdout and the banner on stderr; list/status/
   const status = await sctool("status", "-c", "prod");
   expect(status.code).toBe(0);
   expect(status.stdout).toContain("Datacenter: dc1");
-  // No CQL server behind the fake agents: CQL is DOWN with its cause; REST is UP.
-  expect(status.stdout).toMatch(/\| UN \| [^|]+\| DOWN SSL \(0ms\)\s+\| UP \(\d+ms\)\s+\| 127\.0\.31\.1 /);
+  // No CQL server behind the fake agents: CQL is DOWN with its cause (and the time it took, as SM); REST is UP.
+  expect(status.stdout).toMatch(/\| UN \| [^|]+\| DOWN SSL \(\d+ms\)\s+\| UP \(\d+ms\)\s+\| 127\.0\.31\.1 /);
   expect(status.stdout).toContain("- 127.0.31.1 CQL: open CQL session: connect ECONNREFUSED 127.0.31.1:9142");
 
   const all = await sctool("status");
