@@ -206,3 +206,14 @@ describe("suspend 409 (reference/sm-surface.md §3.3 suspend)", () => {
     expect((await sctool("stop", "-c", "prod", "mock/busy", "--delete")).code).toBe(0);
   });
 });
+
+describe("tasks over every cluster (reference/sm-surface.md §3.3, as `status`)", () => {
+  test("a cluster whose listing fails gets its error under its 'Cluster:' line and the command goes on", async () => {
+    const all = await sctool("tasks", "--type", "bogus");
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(new RegExp(`Cluster: prod \\(${CID}\\)\\nError: .*unrecognized TaskType "bogus"\\n`));
+    const one = await sctool("tasks", "-c", "prod", "--type", "bogus");
+    expect(one.code).toBe(1);
+    expect(one.stderr).toContain('unrecognized TaskType "bogus"');
+  });
+});

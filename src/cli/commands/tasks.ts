@@ -5,7 +5,7 @@
 import { defineCommand } from "citty";
 import { listClusters } from "../../clients/manager-api/clusters.ts";
 import { listTasks } from "../../clients/manager-api/tasks.ts";
-import { ValidationError } from "../../errors.ts";
+import { errorMessage, ValidationError } from "../../errors.ts";
 import { TASK_STATUSES } from "../../scheduler/model.ts";
 import { getCliContext } from "../context.ts";
 import { clusterArg } from "../globals.ts";
@@ -55,18 +55,25 @@ export const tasksCommand = defineCommand({
         ? [{ id: globals.cluster, label: "" }]
         : (await listClusters(api)).map((c) => ({ id: c.id, label: `Cluster: ${c.name || c.id} (${c.id})\n` }));
     for (const target of targets) {
-      const tasks = await listTasks(api, target.id, { all: args.all, type: args.type || undefined, status });
       io.stdout(target.label);
-      io.stdout(
-        renderTasksTable(tasks, {
-          all: args.all,
-          showIds: args["show-ids"],
-          showProperties: args["show-properties"],
-          sort: sort as (typeof SORT_KEYS)[number] | undefined,
-          now: Date.now(),
-          ascii: useAsciiTables(io.env),
-        }),
-      );
+      try {
+        const tasks = await listTasks(api, target.id, { all: args.all, type: args.type || undefined, status });
+        io.stdout(
+          renderTasksTable(tasks, {
+            all: args.all,
+            showIds: args["show-ids"],
+            showProperties: args["show-properties"],
+            sort: sort as (typeof SORT_KEYS)[number] | undefined,
+            now: Date.now(),
+            ascii: useAsciiTables(io.env),
+          }),
+        );
+      } catch (error) {
+        // As SM over every cluster: the error goes under that cluster's line and the others are still listed.
+        // With -c SM prints it the same way and exits 0; we fail the command instead (exit 1, stderr).
+        if (globals.cluster !== undefined) throw error;
+        io.stdout(`Error: ${errorMessage(error)}\n`);
+      }
     }
   },
 });
