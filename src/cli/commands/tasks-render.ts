@@ -70,6 +70,10 @@ export function renderProperties(properties: Record<string, unknown> | null): st
     .join(", ");
 }
 
+// The SM sctool source we read ranks NEW, RUNNING, STOPPED, DONE, ERROR, ABORTED only, so STOPPING and WAITING sort before NEW,
+// and its next-activation sort reads a missing activation as the zero time (first). We rank by the full status
+// enum (NEW < RUNNING < STOPPING < STOPPED < WAITING < DONE < ERROR < ABORTED) and put tasks without a next
+// activation last; both sorts are stable.
 function sortTasks(tasks: ApiTask[], sort: RenderTasksOptions["sort"]): ApiTask[] {
   if (sort === "status") {
     const rank = (task: ApiTask) => TASK_STATUSES.indexOf(task.status as TaskStatus);
