@@ -5,7 +5,9 @@
  */
 
 import type { ScyllaClient } from "../clients/scylla/client.ts";
+import { isHostFailure } from "../clients/scylla/errors.ts";
 import type { CallOptions } from "../clients/scylla/http.ts";
+import { ScyllaApiError } from "../errors.ts";
 import { compareHosts } from "./discovery.ts";
 
 /** One node as the cluster sees it. */
@@ -86,6 +88,8 @@ export async function readNodeStatesHedged(
           pending--;
           lastError = error;
           if (settled) return;
+          // These reads stand in for SM's pooled ones, so a failing host is marked as the pool would mark it.
+          if (error instanceof ScyllaApiError && isHostFailure(error.httpStatus)) client.pool.markFailed(host);
           if (options.signal?.aborted) {
             settled = true;
             clearTimeout(timer);

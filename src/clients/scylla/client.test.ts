@@ -112,6 +112,20 @@ describe("ScyllaClient", () => {
     c.close();
   });
 
+  test("forced-host calls leave the pool alone; only pool-picked hosts are marked (sm-agent-health-scylla-api.md §3.0)", async () => {
+    a.route("GET /storage_service/cluster_name", () => new Response('{"message":"boom","code":500}', { status: 500 }));
+    const c = client({ hosts: [a.host, b.host] });
+    await expect(c.request("GET", "/storage_service/cluster_name", { host: a.host, noRetry: true })).rejects.toThrow(
+      "boom",
+    );
+    // A failed forced-host call (e.g. a repair of one host answering 500) does not demote the host for other calls.
+    // (The pool rotates between healthy hosts; a marked host would be last every time.)
+    const firsts = [c.pool.order()[0], c.pool.order()[0]];
+    expect(firsts).toContain(a.host);
+    a.route("GET /storage_service/cluster_name", () => new Response('"Test Cluster"'));
+    c.close();
+  });
+
   test("interactive calls retry once", async () => {
     let calls = 0;
     a.route("GET /storage_service/keyspaces", () => {

@@ -120,7 +120,7 @@ export class AgentHttpClient {
     let last: ScyllaApiError | undefined;
     for (const host of hosts.slice(0, attempts)) {
       try {
-        return await this.#attempt(method, path, host, options.timeoutMs ?? this.#timeoutMs, options);
+        return await this.#attempt(method, path, host, options.timeoutMs ?? this.#timeoutMs, options, true);
       } catch (error) {
         if (!(error instanceof ScyllaApiError)) throw error;
         last = error;
@@ -141,7 +141,7 @@ export class AgentHttpClient {
     let timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     for (let retry = 0; ; retry++) {
       try {
-        return await this.#attempt(method, path, host, timeoutMs, options);
+        return await this.#attempt(method, path, host, timeoutMs, options, false);
       } catch (error) {
         if (!(error instanceof ScyllaApiError)) throw error;
         const retryable = isRetryableStatus(error.httpStatus, true) && options.shouldRetry?.(error) !== false;
@@ -166,7 +166,11 @@ export class AgentHttpClient {
     host: string,
     timeoutMs: number,
     options: CallOptions,
+    pooled: boolean,
   ): Promise<CallResult> {
+    // As SM, only hosts the pool picked are marked: a forced-host failure (say one host's repair answering 500)
+    // says nothing about whether other calls should avoid that host.
+    const pool = pooled ? this.pool : undefined;
     const url = this.#buildUrl(host, path, options.query);
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.#token !== "") headers.authorization = `Bearer ${this.#token}`;
@@ -187,16 +191,16 @@ export class AgentHttpClient {
       const response = await this.#transport.send({ method, url, headers, body, signal });
       const rttMs = performance.now() - started;
       if (response.status >= 200 && response.status < 300) {
-        this.pool.markSuccess(host, rttMs);
+        pool?.markSuccess(host, rttMs);
         return { host, status: response.status, body: response.body, headers: response.headers, rttMs };
       }
       const error = createResponseError(host, response.status, response.body);
-      if (isHostFailure(error.httpStatus)) this.pool.markFailed(host);
+      if (isHostFailure(error.httpStatus)) pool?.markFailed(host);
       throw error;
     } catch (error) {
       if (error instanceof ScyllaApiError) throw error;
       if (options.signal?.aborted) throw options.signal.reason;
-      this.pool.markFailed(host);
+      pool?.markFailed(host);
       if (timeout?.aborted) {
         throw new ScyllaTimeoutError(`${method} ${path}: timeout after ${timeoutMs}ms`, 0, host);
       }
