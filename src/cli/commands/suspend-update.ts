@@ -28,7 +28,7 @@ export const suspendUpdateCommand = defineCommand({
       target: args.task || "suspend",
       type: "suspend",
       flags: args,
-      properties: { given, build: () => buildSuspendProperties(args) },
+      properties: { given, build: () => buildSuspendProperties(args, { update: true }) },
     });
     io.stdout(`${updated}\n`);
   },

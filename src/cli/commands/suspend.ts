@@ -33,11 +33,17 @@ export const suspendArgs = {
 
 const POLICIES = ["stop_running_tasks", "fail_if_running_tasks"];
 
-/** `suspend` task properties from the flags (validated as sctool does). */
-export function buildSuspendProperties(args: Record<string, unknown>): Record<string, unknown> {
+/**
+ * `suspend` task properties from the flags (validated as sctool does). `update`: SM checks that
+ * --on-resume-start-tasks comes with a (non-zero) --duration on create only; an update merges into the stored task.
+ */
+export function buildSuspendProperties(
+  args: Record<string, unknown>,
+  options: { update?: boolean } = {},
+): Record<string, unknown> {
   const duration = typeof args.duration === "string" ? args.duration : "";
-  if (duration) parseDuration(duration);
-  if (args["on-resume-start-tasks"] && !duration) {
+  const durationMs = duration ? parseDuration(duration) : 0;
+  if (args["on-resume-start-tasks"] && !options.update && durationMs === 0) {
     throw new ValidationError("can't use --on-resume-start-tasks without --duration");
   }
   const policy = typeof args["suspend-policy"] === "string" ? args["suspend-policy"] : "";
@@ -69,7 +75,9 @@ export const suspendCommand = defineCommand({
     const { args } = ctx;
     const api = client();
     const properties = buildSuspendProperties(args);
-    if (!args.duration && args.cron === undefined && args["start-date"] === undefined) {
+    // A zero duration is no duration, as SM's flag value: `--duration 0s` suspends at once.
+    const timed = typeof properties.duration === "string" && parseDuration(properties.duration) > 0;
+    if (!timed && args.cron === undefined && args["start-date"] === undefined) {
       try {
         await suspendCluster(api, cluster, {
           allowTaskType: args["allow-task-type"],
@@ -87,7 +95,7 @@ export const suspendCommand = defineCommand({
       }
       return;
     }
-    if (args.duration && (args["no-continue"] || args["suspend-policy"])) {
+    if (timed && (args["no-continue"] || args["suspend-policy"])) {
       throw new ValidationError("can't use --no-continue or --suspend-policy together with --duration");
     }
     const body = { type: "suspend", ...buildScheduleFields(args, { create: true, now: Date.now() }), properties };

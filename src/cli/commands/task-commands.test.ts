@@ -217,3 +217,40 @@ describe("tasks over every cluster (reference/sm-surface.md §3.3, as `status`)"
     expect(one.stderr).toContain('unrecognized TaskType "bogus"');
   });
 });
+
+describe("suspend --duration 0 (reference/sm-surface.md §3.3 suspend)", () => {
+  test("a zero duration is SM's plain suspend: no task, the cluster is suspended at once", async () => {
+    const before = (await store.listTasks(CID, { type: "suspend" })).length;
+    const zero = await sctool("suspend", "-c", "prod", "--duration", "0s");
+    expect(zero.code).toBe(0);
+    expect(zero.stdout).toBe("");
+    expect(manager.suspend.isSuspended(CID)).toBe(true);
+    expect((await store.listTasks(CID, { type: "suspend" })).length).toBe(before);
+    expect((await sctool("resume", "-c", "prod")).code).toBe(0);
+    expect(manager.suspend.isSuspended(CID)).toBe(false);
+    const startsWithoutTime = await sctool("suspend", "-c", "prod", "--duration", "0s", "--on-resume-start-tasks");
+    expect(startsWithoutTime.code).toBe(1);
+    expect(startsWithoutTime.stderr).toContain("without --duration");
+    expect(manager.suspend.isSuspended(CID)).toBe(false);
+  });
+
+  test("suspend update takes --on-resume-start-tasks alone (SM checks the duration on create only)", async () => {
+    const planned = await sctool(
+      "suspend",
+      "-c",
+      "prod",
+      "--duration",
+      "1h",
+      "--start-date",
+      "now+2d",
+      "--name",
+      "later",
+    );
+    expect(planned.code).toBe(0);
+    const updated = await sctool("suspend", "update", "-c", "prod", "suspend/later", "--on-resume-start-tasks");
+    expect(updated.stderr).toBe("");
+    expect(updated.code).toBe(0);
+    const later = (await store.listTasks(CID, { type: "suspend" })).find((t) => t.name === "later");
+    expect(later?.properties).toEqual({ duration: "1h", start_tasks: true });
+  });
+});
