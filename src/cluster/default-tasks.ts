@@ -8,7 +8,7 @@ import type { ScheduleRecord, TaskRecord } from "../store/store.ts";
 import { newUuid } from "../util/uuid.ts";
 
 /** Health-check modes, one task each. */
-export const HEALTHCHECK_MODES = ["cql", "rest", "alternator"] as const;
+const HEALTHCHECK_MODES = ["cql", "rest", "alternator"] as const;
 export type HealthcheckMode = (typeof HEALTHCHECK_MODES)[number];
 
 /** Crons of the default health checks (`healthcheck.*_ping_cron`), default every minute. */
@@ -48,12 +48,12 @@ function newTask(
 }
 
 /** The local IANA timezone (SM schedules the default tasks in the server's local zone). */
-export function localTimezone(): string {
+function localTimezone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
 /** The configured cron of a health-check mode (default every minute). */
-export function healthcheckCron(mode: HealthcheckMode, crons: HealthcheckCrons = {}): string {
+function healthcheckCron(mode: HealthcheckMode, crons: HealthcheckCrons = {}): string {
   const configured = { cql: crons.cql_ping_cron, rest: crons.rest_ping_cron, alternator: crons.alternator_ping_cron };
   return configured[mode] || "* * * * *";
 }
@@ -86,7 +86,7 @@ export function makeHealthcheckTasks(
 }
 
 /** SM's weekly repair: `0 23 * * SAT`, 3 retries 10 minutes apart, default repair properties. */
-export function makeWeeklyRepairTask(clusterId: string, timezone = localTimezone()): TaskRecord {
+function makeWeeklyRepairTask(clusterId: string, timezone = localTimezone()): TaskRecord {
   return newTask(clusterId, "repair", "all-weekly", schedule("0 23 * * SAT", timezone, 3, 600), {});
 }
 

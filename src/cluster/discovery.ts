@@ -33,7 +33,7 @@ export interface DiscoverOptions {
 }
 
 /** The hint SM appends for a failing agent: unreachable (status 0) or a wrong token (401). */
-export function connectivityHint(error: unknown, port: number): string | undefined {
+function connectivityHint(error: unknown, port: number): string | undefined {
   if (!(error instanceof ScyllaApiError)) return undefined;
   if (findCause(error, AgentCertificateError)) {
     return "check the cluster's agent_ca_cert / agent_cert_fingerprint against the agents' certificates";

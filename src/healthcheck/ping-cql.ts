@@ -95,7 +95,7 @@ function sendOptionsFrame(options: CqlPingOptions, budgetMs: number): Promise<vo
 const UNAUTHORIZED = /(authentication failed|username and\/or password are incorrect)/i;
 
 /** Login (protocol v3) + `SELECT now()`, all within the timeout. */
-export async function pingCqlQuery(options: CqlPingOptions): Promise<number> {
+async function pingCqlQuery(options: CqlPingOptions): Promise<number> {
   const started = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -8,7 +8,7 @@ import { ValidationError } from "../errors.ts";
 import type { HealthCheckService } from "./service.ts";
 
 /** Task properties of a healthcheck task. */
-export const HealthcheckPropertiesSchema = v.object({
+const HealthcheckPropertiesSchema = v.object({
   mode: v.picklist(["cql", "rest", "alternator"], 'healthcheck mode must be one of "cql", "rest", "alternator"'),
 });
 

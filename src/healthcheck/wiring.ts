@@ -73,7 +73,7 @@ function toBackoff(value: {
 }
 
 /** Builds the services and hooks them into the manager. */
-export function createClusterServices(deps: ClusterServicesDeps): ClusterServices {
+function createClusterServices(deps: ClusterServicesDeps): ClusterServices {
   const { config, logger } = deps;
   const agentClient = config?.agent_client;
   const clusters = new ClusterService({
@@ -135,7 +135,7 @@ export function createClusterServices(deps: ClusterServicesDeps): ClusterService
 }
 
 /** Rewrites the cron of existing healthcheck tasks that differ from the config (SM does it at every start). */
-export async function syncHealthcheckCrons(
+async function syncHealthcheckCrons(
   store: Store,
   crons: Parameters<typeof planHealthcheckCronSync>[1],
   manager?: ManagerHooks,

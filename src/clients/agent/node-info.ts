@@ -71,7 +71,7 @@ function isZeroAddress(address: string): boolean {
 }
 
 /** The address clients use: broadcast_rpc, else rpc, else listen; a zero address falls back to `host`. */
-export function resolveClientAddress(info: NodeInfo, host: string): string {
+function resolveClientAddress(info: NodeInfo, host: string): string {
   if (info.broadcast_rpc_address !== "") return info.broadcast_rpc_address;
   if (info.rpc_address !== "") return isZeroAddress(info.rpc_address) ? host : info.rpc_address;
   return isZeroAddress(info.listen_address) ? host : info.listen_address;
@@ -98,7 +98,7 @@ export function resolveCqlEndpoint(
 }
 
 /** Whether Alternator is enabled (a port or https port set and not "0"). */
-export function isAlternatorEnabled(info: NodeInfo): boolean {
+function isAlternatorEnabled(info: NodeInfo): boolean {
   const set = (port: string) => port !== "" && port !== "0";
   return set(info.alternator_https_port) || set(info.alternator_port);
 }

@@ -7,7 +7,7 @@ import { ManagerError } from "../../errors.ts";
 import { type ManagerApiClient, parseAnswer } from "./client.ts";
 
 /** A cluster as the server answers it (unknown keys kept out). */
-export const ApiClusterSchema = v.object({
+const ApiClusterSchema = v.object({
   id: v.string(),
   name: v.optional(v.string(), ""),
   labels: v.optional(v.nullable(v.record(v.string(), v.string())), null),

@@ -9,7 +9,7 @@ const text = () => v.optional(v.string(), "");
 const num = () => v.optional(v.number(), 0);
 
 /** One node's status as the server answers it. */
-export const ApiNodeStatusSchema = v.object({
+const ApiNodeStatusSchema = v.object({
   dc: text(),
   host_id: text(),
   host: text(),

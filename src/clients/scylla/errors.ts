@@ -12,7 +12,7 @@ export class ScyllaTimeoutError extends ScyllaApiError {
 }
 
 /** Reads `{code|status, message}` from an error body. */
-export function parseErrorBody(body: Buffer): { status: number; message: string } {
+function parseErrorBody(body: Buffer): { status: number; message: string } {
   const text = body.toString("utf8").trim();
   if (text === "") return { status: 0, message: "" };
   try {

@@ -221,7 +221,7 @@ export class AgentHttpClient {
 }
 
 /** Parses a JSON body and validates it; a mismatch names the call and the first issue. */
-export function parseJsonResult<TSchema extends v.GenericSchema>(
+function parseJsonResult<TSchema extends v.GenericSchema>(
   result: CallResult,
   schema: TSchema,
   call: string,

@@ -11,7 +11,7 @@ export const StringSchema = v.string();
 export const StringListSchema = v.array(v.string());
 
 /** One token range of `describe_ring`. */
-export const TokenRangeSchema = v.object({
+const TokenRangeSchema = v.object({
   start_token: v.string(),
   end_token: v.string(),
   endpoints: v.array(v.string()),

@@ -56,13 +56,13 @@ const CERT_ERROR_CODES = new Set([
 ]);
 
 /** Normalises a fingerprint to upper-case colon-separated hex, as Node reports `fingerprint256`. */
-export function normalizeFingerprint(value: string): string {
+function normalizeFingerprint(value: string): string {
   const hex = value.replace(/[^0-9a-fA-F]/g, "").toUpperCase();
   return hex.match(/.{2}/g)?.join(":") ?? "";
 }
 
 /** Splits a list of fingerprints (commas or whitespace between entries) into normalised ones. */
-export function parseFingerprints(value: string): string[] {
+function parseFingerprints(value: string): string[] {
   return value
     .split(/[\s,;]+/)
     .map(normalizeFingerprint)

@@ -14,7 +14,7 @@ import { parseJsonBody } from "../validate.ts";
 export const API_PREFIX = "/api/v1";
 
 /** Parses an optional boolean query parameter as Go's strconv.ParseBool does. */
-export function readBoolQuery(c: Context, name: string): boolean {
+function readBoolQuery(c: Context, name: string): boolean {
   const value = c.req.query(name);
   if (value === undefined || value === "") return false;
   if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;

@@ -22,7 +22,7 @@ export interface ScyllaServiceNode {
 const CACHE_MS = 30_000;
 
 /** Lists every node of every cluster (best effort: unreachable details fall back to defaults). */
-export async function listScyllaNodes(deps: ClusterServicesDeps): Promise<ScyllaServiceNode[]> {
+async function listScyllaNodes(deps: ClusterServicesDeps): Promise<ScyllaServiceNode[]> {
   const { clusters } = ensureClusterServices(deps);
   const records = await deps.store.listClusters();
   const perCluster = await Promise.all(
