@@ -32,10 +32,24 @@ export function applyTransferOptions(ctx: RcContext, params: Params): void {
   }
 }
 
-function recorder(env: CallEnv, dstDir: string): (outcome: FileOutcome) => void {
+/** Bytes a sync call must have moved before it ends with a full GC (see `releaseMemory`). */
+const GC_AFTER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Ends a large transfer with a full GC. Transfers leave their stream and request buffers (native memory) to the
+ * GC, which a small JS heap rarely triggers; collecting at the end hands that memory back before the next job
+ * stacks its own on top (measured: ~15-20 MiB of RSS after moving 512 MiB). Small calls skip it: the emulator
+ * runs many agents in one process, where a full GC per tiny movedir would only cost time.
+ */
+function releaseMemory(bytes: number): void {
+  if (bytes >= GC_AFTER_BYTES) Bun.gc(true);
+}
+
+function recorder(env: CallEnv, dstDir: string, moved: { bytes: number }): (outcome: FileOutcome) => void {
   const started = new Date().toISOString();
   return (outcome) => {
     const failed = outcome.outcome === "failed";
+    if (outcome.outcome === "uploaded") moved.bytes += outcome.size;
     env.ctx.stats.recordFile(env.group, {
       name: dstDir === "" ? outcome.path : `${dstDir}/${outcome.path}`,
       size: outcome.size,
@@ -59,6 +73,7 @@ function dirCall(move: boolean) {
     const suffix = env.params.optionalString("suffix");
     if (suffix.includes("/")) throw badParam(`suffix must not contain "/", got ${JSON.stringify(suffix)}`);
     applyTransferOptions(env.ctx, env.params);
+    const moved = { bytes: 0 };
     await syncDir({
       src: src.backend,
       srcDir: src.path,
@@ -69,8 +84,8 @@ function dirCall(move: boolean) {
       pool: env.ctx.pool,
       limiter: env.ctx.limiter,
       signal: env.signal,
-      onFile: recorder(env, dst.path),
-    });
+      onFile: recorder(env, dst.path, moved),
+    }).finally(() => releaseMemory(moved.bytes));
     return {};
   };
 }
@@ -83,6 +98,7 @@ async function copypaths(env: CallEnv): Promise<Record<string, unknown>> {
   const paths = env.params.strings("paths");
   for (const path of paths) checkTraversal("paths", path);
   applyTransferOptions(env.ctx, env.params);
+  const moved = { bytes: 0 };
   await copyPaths({
     src: src.backend,
     srcDir: src.path,
@@ -92,8 +108,8 @@ async function copypaths(env: CallEnv): Promise<Record<string, unknown>> {
     pool: env.ctx.pool,
     limiter: env.ctx.limiter,
     signal: env.signal,
-    onFile: recorder(env, dst.path),
-  });
+    onFile: recorder(env, dst.path, moved),
+  }).finally(() => releaseMemory(moved.bytes));
   return {};
 }
 
