@@ -38,7 +38,13 @@ export async function readNodeStates(client: ScyllaClient, options: CallOptions 
     dc: dcs[i] ?? "",
     status: `${liveSet.has(host) ? "U" : "D"}${joiningSet.has(host) ? "J" : leavingSet.has(host) ? "L" : "N"}`,
   }));
-  return states.sort((a, b) => a.dc.localeCompare(b.dc) || compareHosts(a.host, b.host));
+  // DCs in Go's byte order, as SM (it decides which DC table `sctool status` prints first). Addresses: SM compares
+  // them as strings (10.0.0.10 before 10.0.0.2); we order IPv4 numerically, as nodetool does.
+  return states.sort((a, b) => compareBytes(a.dc, b.dc) || compareHosts(a.host, b.host));
+}
+
+function compareBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Options of `readNodeStatesHedged`. */

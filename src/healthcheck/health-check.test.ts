@@ -147,6 +147,20 @@ describe("HealthCheck.status", () => {
     expect(noInfo).toMatchObject({ status: "ERROR", rttMs: 0 });
   });
 
+  test("nodes are ordered by DC as Go compares strings (byte order: 'DC2' before 'dc1'), then address (§2.2)", async () => {
+    const dc = (req: Request) =>
+      new Response(new URL(req.url).searchParams.get("host") === "127.0.30.1" ? '"dc1"' : '"DC2"');
+    a.route("GET /snitch/datacenter", dc);
+    b.route("GET /snitch/datacenter", dc);
+    const statuses = await check().status();
+    a.route("GET /snitch/datacenter", () => new Response('"dc1"'));
+    b.route("GET /snitch/datacenter", () => new Response('"dc1"'));
+    expect(statuses.map((s) => [s.dc, s.host])).toEqual([
+      ["DC2", "127.0.30.2"],
+      ["dc1", "127.0.30.1"],
+    ]);
+  });
+
   test("a DN node is listed but not pinged", async () => {
     a.route("GET /gossiper/endpoint/live/", () => new Response('["127.0.30.1"]'));
     b.route("GET /gossiper/endpoint/live/", () => new Response('["127.0.30.1"]'));
