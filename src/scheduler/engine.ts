@@ -108,6 +108,8 @@ export class SchedulerEngine {
     const entry = this.#entryOf(task);
     entry.task = task;
     if (entry.running) return;
+    // SM keeps the start-from-scratch flag for 500 ms only, so a start deferred to the next window begin silently
+    // continues the old run; we keep it until the started run consumes it, which is what --no-continue asked for.
     if (options.noContinue) entry.noContinue = true;
     this.#clearPending(entry);
     const now = this.#o.clock.now();
