@@ -118,7 +118,10 @@ async function rankDatacenters(
   return entries.sort((a, b) => a.rtt - b.rtt || a.dc.localeCompare(b.dc)).map((entry) => entry.dc);
 }
 
-/** Every live host's agent must answer `scylla_release_version`; the first failure carries SM's hint. */
+/**
+ * Every live host's agent must answer `scylla_release_version`. As SM's combined error, every failing host is named,
+ * each with its hint: `connectivity check: <host>: <error> - <hint>; <host2>: ...`.
+ */
 export async function checkConnectivity(
   client: ScyllaClient,
   hosts: string[],
@@ -129,10 +132,20 @@ export async function checkConnectivity(
       client.releaseVersion({ host, interactive: true, timeoutMs: options.timeoutMs ?? 5_000, signal: options.signal }),
     ),
   );
-  const failed = results.findIndex((result) => result.status === "rejected");
-  if (failed < 0) return;
-  const reason = (results[failed] as PromiseRejectedResult).reason;
-  throw toValidation(`connectivity check`, reason, client.port);
+  const failures = results.flatMap((result, i) =>
+    result.status === "rejected" ? [{ host: hosts[i] ?? "", reason: result.reason as unknown }] : [],
+  );
+  const first = failures[0];
+  if (!first) return;
+  const described = failures.map(({ host, reason }) => {
+    const hint = connectivityHint(reason, client.port);
+    const text = reason instanceof Error ? reason.message : String(reason);
+    return `${host}: ${text}${hint ? ` - ${hint}` : ""}`;
+  });
+  throw new ValidationError(`connectivity check: ${described.join("; ")}`, {
+    hint: connectivityHint(first.reason, client.port),
+    cause: first.reason,
+  });
 }
 
 /** Orders IPs numerically when both are IPv4, else as strings. */

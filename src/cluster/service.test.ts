@@ -91,6 +91,23 @@ describe("ClusterService.put", () => {
     expect(await store.listClusters()).toEqual([]);
   });
 
+  test("the connectivity check names every failing live host, as SM's combined error (sm-surface.md §4 step 4)", async () => {
+    const { store, service } = setup();
+    const refuse = () => Response.json({ message: "unauthorized", code: 401 }, { status: 401 });
+    a.route("GET /storage_service/scylla_release_version", refuse);
+    b.route("GET /storage_service/scylla_release_version", refuse);
+    const error = await errorOf(service.put({ host: "127.0.30.1", port: a.port, auth_token: "token" }));
+    const ok = () => new Response('"2025.1.0-0.20250101.abcdef"');
+    a.route("GET /storage_service/scylla_release_version", ok);
+    b.route("GET /storage_service/scylla_release_version", ok);
+    expect(error.status).toBe(400);
+    expect(error.message).toStartWith("connectivity check: ");
+    expect(error.message).toContain("127.0.30.1: ");
+    expect(error.message).toContain("127.0.30.2: ");
+    expect(error.message.split("make sure auth_token config option on nodes is set correctly")).toHaveLength(3);
+    expect(await store.listClusters()).toEqual([]);
+  });
+
   test("an unreachable host fails with the port hint", async () => {
     const { store, service } = setup();
     const error = await errorOf(service.put({ host: "127.0.30.9", port: a.port, auth_token: "token" }));
