@@ -253,6 +253,16 @@ describe("bad input: SM's status codes, clear messages, nothing stored", () => {
     expect((await call("GET", `/cluster/${CID}/task/bogus/${CID}`)).status).toBe(400);
     expect((await call("GET", `/cluster/${CID}/task/mock/not-a-uuid`)).status).toBe(400);
   });
+
+  test("bad list filters are malformed requests (reference/sm-surface.md §1.1: respondBadRequest → 400 'malformed request: ')", async () => {
+    const status = await call("GET", `/cluster/${CID}/tasks?status=BOGUS`);
+    expect(status.status).toBe(400);
+    expect(status.json.message).toStartWith("malformed request: ");
+    expect(status.json.message).toContain('"BOGUS"');
+    const taskId = await call("GET", `/cluster/${CID}/tasks?task_id=not-a-uuid`);
+    expect(taskId.status).toBe(400);
+    expect(taskId.json.message).toStartWith("malformed request: ");
+  });
 });
 
 describe("suspend routes", () => {

@@ -7,6 +7,7 @@ import type { Context, Hono } from "hono";
 import * as v from "valibot";
 import { ManagerError, ValidationError } from "../../errors.ts";
 import { normalizeTaskUpdateKeys, TaskUpdateEntries, TaskUpdateSchema } from "../../manager/task-json.ts";
+import { TASK_STATUSES } from "../../scheduler/model.ts";
 import { NIL_UUID } from "../../util/uuid.ts";
 import type { ServerDeps } from "../deps.ts";
 import { readRawGetBody } from "../node-listener.ts";
@@ -14,7 +15,15 @@ import { parseJsonBody } from "../validate.ts";
 import { registerOpenApiRoutes } from "./openapi.ts";
 import { registerSuspendRoutes } from "./suspend.ts";
 import { registerTaskRoutes } from "./task.ts";
-import { API_PREFIX, clusterOf, readBool, requireManager, taskTypeOf, toTaskListItemJson } from "./tasks-common.ts";
+import {
+  API_PREFIX,
+  clusterOf,
+  readBool,
+  requireManager,
+  taskIdOf,
+  taskTypeOf,
+  toTaskListItemJson,
+} from "./tasks-common.ts";
 
 const CreateTaskSchema = v.pipe(
   v.unknown(),
@@ -37,12 +46,15 @@ function registerTaskCollectionRoutes(app: Hono, deps: ServerDeps): void {
     const cluster = await clusterOf(c, deps);
     const type = c.req.query("type") || undefined;
     if (type !== undefined) taskTypeOf(type);
-    const entries = await manager.tasks.list(cluster.id, {
-      all: readBool(c, "all"),
-      type,
-      status: c.req.query("status") || undefined,
-      taskId: c.req.query("task_id") || undefined,
-    });
+    const status = c.req.query("status") || undefined;
+    if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status)) {
+      throw new ValidationError(`malformed request: invalid status "${status}"`, {
+        hint: `use one of ${TASK_STATUSES.join(", ")}`,
+      });
+    }
+    const taskId = c.req.query("task_id") || undefined;
+    if (taskId !== undefined) taskIdOf(taskId);
+    const entries = await manager.tasks.list(cluster.id, { all: readBool(c, "all"), type, status, taskId });
     // SM answers null for an empty list here (a nil Go slice), unlike /clusters and /history.
     if (entries.length === 0) return c.json(null);
     if (readBool(c, "short")) {
