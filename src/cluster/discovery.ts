@@ -56,7 +56,12 @@ function toValidation(action: string, error: unknown, port: number): ValidationE
   const hint = connectivityHint(error, port);
   const host = error instanceof ScyllaApiError && error.host ? `${error.host}: ` : "";
   const text = error instanceof Error ? error.message : String(error);
-  return new ValidationError(`${action}: ${host}${text}${hint ? ` - ${hint}` : ""}`, { hint, cause: error });
+  // The tip is part of the message, as SM's; `details` stays empty so sctool does not print it twice.
+  return new ValidationError(`${action}: ${host}${text}${hint ? ` - ${hint}` : ""}`, {
+    hint,
+    details: "",
+    cause: error,
+  });
 }
 
 /** Discovers the cluster through the first coordinator that answers; throws ValidationError with SM's hints. */
@@ -144,6 +149,7 @@ export async function checkConnectivity(
   });
   throw new ValidationError(`connectivity check: ${described.join("; ")}`, {
     hint: connectivityHint(first.reason, client.port),
+    details: "",
     cause: first.reason,
   });
 }

@@ -68,6 +68,8 @@ describe("cluster add against the emulator", () => {
     const answer = await call("POST", "/clusters", { host: "127.0.32.1", name: "bad", auth_token: "nope" });
     expect(answer.status).toBe(400);
     expect(answer.json.message).toContain("make sure auth_token config option on nodes is set correctly");
+    // SM's tip is part of the message and `details` stays empty, so sctool does not print the tip twice.
+    expect(answer.json.details).toBe("");
     expect((await store.listClusters()).length).toBe(before);
   });
 
@@ -75,6 +77,7 @@ describe("cluster add against the emulator", () => {
     const answer = await call("POST", "/clusters", { host: "127.0.32.99", name: "gone", auth_token: TOKEN });
     expect(answer.status).toBe(400);
     expect(answer.json.message).toContain("make sure the IP is correct and access to port 10001 is unblocked");
+    expect(answer.json.details).toBe("");
   });
 });
 
