@@ -33,7 +33,8 @@ export const statusCommand = defineCommand({
     const targets: { id: string; label?: string }[] =
       globals.cluster !== undefined
         ? [{ id: globals.cluster }]
-        : (await listClusters(api)).map((cluster: ApiCluster) => ({
+        : // SM formats `Cluster: <name> (<id>)`; a cluster without a name shows its ID in the name's place.
+          (await listClusters(api)).map((cluster: ApiCluster) => ({
             id: cluster.id,
             label: `Cluster: ${cluster.name || cluster.id} (${cluster.id})\n`,
           }));
