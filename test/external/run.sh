@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The external test tier: installs (cached) and starts real storage servers (MinIO, or moto when MinIO
-# cannot be built, for S3; azurite for Azure; fake-gcs-server for GCS), runs `bun test test/external`
-# against them and stops them. A server that cannot be installed makes its suite skip with a printed
+# cannot be built, for S3; azurite for Azure; fake-gcs-server for GCS), builds Prometheus's promtool, runs
+# `bun test test/external` against them and stops them. A server that cannot be installed makes its suite skip with a printed
 # reason; the exit code is non-zero only when a test fails.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -19,8 +19,11 @@ echo "$s3_job" >>"$STATE/groups"
 setsid bash test/external/servers.sh start_gcs &
 gcs_job=$!
 echo "$gcs_job" >>"$STATE/groups"
+setsid bash test/external/servers.sh install_promtool &
+promtool_job=$!
+echo "$promtool_job" >>"$STATE/groups"
 start_azurite
-wait "$s3_job" "$gcs_job"
+wait "$s3_job" "$gcs_job" "$promtool_job"
 # shellcheck disable=SC1091
 [[ -f "$STATE/env" ]] && source "$STATE/env"
 log "servers ready after $((SECONDS - started))s"
@@ -28,9 +31,9 @@ log "servers ready after $((SECONDS - started))s"
 "$BUN" test test/external
 rc=$?
 
-for name in S3 AZURE GCS; do
+for name in S3 AZURE GCS PROMTOOL; do
   reason_var="SM_EXT_${name}_SKIP"
-  if [[ -n "${!reason_var:-}" ]]; then log "NOTE: the $name provider suite was SKIPPED: ${!reason_var}"; fi
+  if [[ -n "${!reason_var:-}" ]]; then log "NOTE: the $name suite was SKIPPED: ${!reason_var}"; fi
 done
 log "external tier took $((SECONDS - started))s (exit $rc)"
 exit "$rc"

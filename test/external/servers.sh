@@ -10,7 +10,10 @@
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
 FAKE_GCS_VERSION="v1.56.1"
 MOTO_VERSION="5.2.5"
+# Prometheus's module tags are v0.<major><minor>.<patch>: v0.316.0 is Prometheus 3.16.0.
+PROMTOOL_VERSION="v0.316.0"
 GO_BUILD_TIMEOUT="${SM_EXT_GO_BUILD_TIMEOUT:-420}"
+PROMTOOL_BUILD_TIMEOUT="${SM_EXT_PROMTOOL_BUILD_TIMEOUT:-$GO_BUILD_TIMEOUT}"
 
 CACHE="${SM_TS_CACHE:-$HOME/.cache/scylla-manager-ts}"
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -163,6 +166,18 @@ start_gcs() {
   else
     setenv SM_EXT_GCS_SKIP="fake-gcs-server did not start: $(tail -1 "$STATE/gcs.log")"
   fi
+}
+
+# Not a server: promtool (Prometheus's CLI) checks our /metrics output and a consul_sd_configs config.
+install_promtool() {
+  local bin
+  if ! bin=$(GO_BUILD_TIMEOUT=$PROMTOOL_BUILD_TIMEOUT go_install github.com/prometheus/prometheus/cmd/promtool \
+    "$PROMTOOL_VERSION" promtool); then
+    setenv SM_EXT_PROMTOOL_SKIP="promtool $PROMTOOL_VERSION could not be built with go install (no go, a build error, or over the ${PROMTOOL_BUILD_TIMEOUT}s limit SM_EXT_PROMTOOL_BUILD_TIMEOUT; see the log above)"
+    return 0
+  fi
+  setenv SM_EXT_PROMTOOL="$bin"
+  log "promtool: $bin"
 }
 
 # Executed (not sourced) with a function name: `servers.sh start_s3` (how run.sh runs installs in parallel).
