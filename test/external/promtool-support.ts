@@ -67,3 +67,18 @@ scrape_configs:
         target_label: cluster
 `;
 }
+
+/** One target of `promtool check service-discovery` (its JSON output). */
+export interface SdTarget {
+  discoveredLabels: Record<string, string>;
+  labels: Record<string, string>;
+  error: string | null;
+}
+
+/** Reads `promtool check service-discovery` output: a JSON array of targets (stderr lines around it ignored). */
+export function parseSdTargets(output: string): SdTarget[] {
+  const start = output.indexOf("[");
+  const end = output.lastIndexOf("]");
+  if (start < 0 || end < start) throw new Error(`no JSON target list in promtool output:\n${output}`);
+  return JSON.parse(output.slice(start, end + 1)) as SdTarget[];
+}

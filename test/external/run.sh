@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The external test tier: installs (cached) and starts real storage servers (MinIO, or moto when MinIO
 # cannot be built, for S3; azurite for Azure; fake-gcs-server for GCS), builds Prometheus's promtool, runs
-# `bun test test/external` against them and stops them. A server that cannot be installed makes its suite skip with a printed
-# reason; the exit code is non-zero only when a test fails.
+# `bun test test/external` against them and stops them. A server (or promtool) that cannot be installed makes
+# its suite skip with a printed reason; the exit code is non-zero only when a test fails.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
