@@ -4,7 +4,7 @@
  */
 import { Gauge, Registry } from "prom-client";
 
-/** Creates the registry the daemon's `/metrics` serves, with `scylla_manager_server_current_version{version} 1`. */
+/** Creates the registry the daemon's `/metrics` serves, with `scylla_manager_server_current_version{version} 0`. */
 export function createMetricsRegistry(version: string): Registry {
   const registry = new Registry();
   const current = new Gauge({
@@ -13,6 +13,8 @@ export function createMetricsRegistry(version: string): Registry {
     labelNames: ["version"],
     registers: [registry],
   });
-  current.set({ version }, 1);
+  // SM exports this info gauge with the value 0 (only the label carries information); dashboards built for SM read it
+  // that way, so we do the same rather than the usual info-metric 1.
+  current.set({ version }, 0);
   return registry;
 }

@@ -53,7 +53,7 @@ describe("startDaemon", () => {
     expect(ping.status).toBe(204);
     expect(await (await fetch(`${daemon.urls.http}/api/v1/version`)).json()).toEqual({ version: MANAGER_VERSION });
     const metrics = await (await fetch(`${daemon.urls.prometheus}/metrics`)).text();
-    expect(metrics).toContain(`scylla_manager_server_current_version{version="${MANAGER_VERSION}"} 1`);
+    expect(metrics).toContain(`scylla_manager_server_current_version{version="${MANAGER_VERSION}"} 0`);
     const consul = await fetch(`${daemon.urls.prometheus}/v1/catalog/services`);
     expect(await consul.json()).toEqual({ scylla: [] });
     await daemon.close();
