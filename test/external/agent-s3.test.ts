@@ -1,40 +1,22 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startTestAgent, type TestAgent } from "../../agent/testing/harness.ts";
 
-// The rc layer against a real S3 server (MinIO or moto, started by D2's test/external/servers.sh): status mapping
-// for wrong credentials and missing buckets, and SM's backup upload (movedir with a versioning suffix).
-const ROOT = join(import.meta.dir, "../..");
-const state = mkdtempSync(join(tmpdir(), "agent-s3-"));
-const env: Record<string, string> = {};
+// The rc layer against a real S3 server (MinIO or moto, started by test/external/run.sh, which exports
+// SM_EXT_S3_*): status mapping for wrong credentials and missing buckets, and SM's backup upload (movedir with a
+// versioning suffix). Without a server the suite is skipped with the reason printed.
+const env = process.env;
 let skip: string | undefined;
 let good: TestAgent | undefined;
 let bad: TestAgent | undefined;
 
 beforeAll(async () => {
-  const script = join(ROOT, "test/external/servers.sh");
-  if (!existsSync(script)) {
-    skip = "test/external/servers.sh is missing";
-    return;
-  }
-  const proc = Bun.spawn(["bash", script, "start_s3"], {
-    env: { ...process.env, STATE: state, ROOT },
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  await proc.exited;
-  const file = join(state, "env");
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, "utf8").split("\n")) {
-      const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-      if (m?.[1] && m[2] !== undefined) env[m[1]] = m[2].replace(/^'(.*)'$/, "$1");
-    }
-  }
-  skip = env.SM_EXT_S3_SKIP ?? (env.SM_EXT_S3_ENDPOINT ? undefined : "servers.sh start_s3 gave no endpoint");
+  skip =
+    env.SM_EXT_S3_SKIP ??
+    (env.SM_EXT_S3_ENDPOINT ? undefined : "no S3 server running: use test/external/run.sh, which starts one");
   if (skip !== undefined) {
-    console.log(`agent-s3 e2e SKIPPED: ${skip}`);
+    console.log(`agent-s3 SKIPPED: ${skip}`);
     return;
   }
   const s3 = {
@@ -59,12 +41,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await good?.close();
   await bad?.close();
-  await Bun.spawn(["bash", join(ROOT, "test/external/servers.sh"), "stop_all"], {
-    env: { ...process.env, STATE: state, ROOT },
-    stdout: "ignore",
-    stderr: "ignore",
-  }).exited;
-  rmSync(state, { recursive: true, force: true });
 });
 
 function agentOf(which: TestAgent | undefined): TestAgent {
