@@ -1,5 +1,5 @@
 /**
- * The Scylla REST contracts (`/work/shared/contracts/scylla_v1.json`, `scylla_v2.json`) for fidelity tests: which
+ * The Scylla REST contracts (`../shared/contracts/scylla_v1.json` (beside the repository), `scylla_v2.json`) for fidelity tests: which
  * routes exist and a JSON Schema (draft-04, ajv) validator of a route's 200 and error responses. A swagger property
  * typed bare `object` with no properties is treated as unconstrained (Scylla sends numbers there).
  * @module
