@@ -263,12 +263,7 @@ export class AzureBackend implements Backend {
     const { bucket, key } = requireBucket(dir);
     const prefix = key === "" ? "" : `${key}/`;
     const container = this.service.getContainerClient(bucket);
-    const entries = toEntries(
-      this.#listItems(container, prefix, true),
-      { recurse: true, filesOnly: true },
-      key === "" ? undefined : `azure:${dir}`,
-    );
-    for await (const entry of entries) {
+    for await (const entry of this.list(dir, { recurse: true, filesOnly: true })) {
       await container.deleteBlob(prefix + entry.path, { deleteSnapshots: "include" }).catch((err: unknown) => {
         const mapped = mapAzureError(err, `purge ${dir}`);
         if (!(mapped instanceof NotFoundBackendError)) throw mapped;

@@ -160,12 +160,7 @@ export class GcsBackend implements Backend {
     const { bucket, key } = requireBucket(dir);
     const prefix = key === "" ? "" : `${key}/`;
     const b = this.storage.bucket(bucket);
-    const entries = toEntries(
-      this.#listItems(b, prefix, true),
-      { recurse: true, filesOnly: true },
-      key === "" ? undefined : `gcs:${dir}`,
-    );
-    for await (const entry of entries) {
+    for await (const entry of this.list(dir, { recurse: true, filesOnly: true })) {
       await b
         .file(prefix + entry.path)
         .delete({ ignoreNotFound: true })

@@ -281,11 +281,7 @@ export class S3Backend implements Backend {
       const failed = out.Errors?.[0];
       if (failed !== undefined) throw new Error(`s3: purge ${dir}: ${failed.Key}: ${failed.Code} ${failed.Message}`);
     };
-    for await (const item of toEntries(
-      this.#listItems(bucket, prefix, true),
-      { recurse: true, filesOnly: true },
-      key === "" ? undefined : `s3:${dir}`,
-    )) {
+    for await (const item of this.list(dir, { recurse: true, filesOnly: true })) {
       batch.push(prefix + item.path);
       if (batch.length === 1000) await flush();
     }
