@@ -227,6 +227,7 @@ describe("exclusivity", () => {
     const { manager, clock, runner, runsOf } = await setup(["repair", "tablet_repair", "backup", "restore"]);
     const r1 = await manager.createTask(makeTask("repair", { properties: { keyspace_replication: "vnodes" } }));
     await clock.advance(0);
+    expect((await runsOf(r1))[0]?.status).toBe("RUNNING");
     const r2 = await manager.createTask(makeTask("repair"));
     await clock.advance(0);
     expect((await runsOf(r2))[0]).toMatchObject({ status: "ERROR", cause: "another task is running" });
@@ -247,7 +248,7 @@ describe("exclusivity", () => {
     await clock.advance(0);
     expect((await runsOf(tablet2))[0]).toMatchObject({ status: "ERROR", cause: "another task is running" });
     expect((await runsOf(nonVnodes))[0]?.status).toBe("RUNNING");
-    expect(r1).toBeDefined();
+    expect((await runsOf(r1))[0]?.status).toBe("DONE");
   });
 });
 
