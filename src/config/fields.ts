@@ -1,6 +1,6 @@
 /** Small valibot building blocks for config schemas. */
 import * as v from "valibot";
-import { parseConfigDuration } from "./go-duration.ts";
+import { parseGoDuration } from "../util/go-duration.ts";
 
 const DURATION_HINT = "a duration such as 30s, 50ms, 5m or 1h30m";
 
@@ -14,7 +14,7 @@ export function durationMs(fallback: string) {
       v.union([v.string(), v.number()], `expected ${DURATION_HINT}`),
       v.rawTransform(({ dataset, addIssue, NEVER }) => {
         const input = dataset.value;
-        const ms = typeof input === "number" ? (input === 0 ? 0 : undefined) : parseConfigDuration(input);
+        const ms = typeof input === "number" ? (input === 0 ? 0 : undefined) : parseGoDuration(input, { days: true });
         if (ms === undefined || ms < 0) {
           addIssue({ message: `expected ${DURATION_HINT}, got ${JSON.stringify(input)}` });
           return NEVER;

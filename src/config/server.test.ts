@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { parseConfigDuration } from "./go-duration.ts";
+import { parseGoDuration } from "../util/go-duration.ts";
 import { defaultServerConfig, loadServerConfig } from "./server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "config-server-"));
@@ -25,7 +25,7 @@ function loadError(files: string[]): ConfigError {
   throw new Error("expected a ConfigError");
 }
 
-describe("parseConfigDuration", () => {
+describe("parseGoDuration (config: days allowed)", () => {
   test.each([
     ["0", 0],
     ["1s", 1000],
@@ -35,10 +35,10 @@ describe("parseConfigDuration", () => {
     ["7d", 604_800_000],
     ["500us", 0.5],
   ])("%s → %d ms", (text, ms) => {
-    expect(parseConfigDuration(text)).toBe(ms);
+    expect(parseGoDuration(text, { days: true })).toBe(ms);
   });
   test.each(["", "10", "1x", "s", "1s junk", "1 s"])("rejects %p", (text) => {
-    expect(parseConfigDuration(text)).toBeUndefined();
+    expect(parseGoDuration(text, { days: true })).toBeUndefined();
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { Cron } from "croner";
 import { ValidationError } from "../errors.ts";
+import { parseGoDuration } from "../util/go-duration.ts";
 import { validateTimezone } from "./timezone.ts";
 
 /** The schedule fields a trigger reads (times in ms since the epoch). */
@@ -34,17 +35,11 @@ export const CRON_DESCRIPTORS: Readonly<Record<string, string>> = {
   "@hourly": "0 0 * * * *",
 };
 
-const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses a Go duration (`1h30m`, `15s`, `1.5h`) to ms, as robfig/cron's `@every` does. */
-function parseGoDuration(text: string): number {
-  const value = text.trim();
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
+/** Parses `@every`'s Go duration (`1h30m`, `15s`, `1.5h`) to ms, as robfig/cron does. */
+function parseEveryDuration(text: string): number {
+  const ms = parseGoDuration(text);
+  if (ms === undefined) {
     throw new ValidationError(`invalid duration "${text}"`, { hint: "use a duration such as 15s, 10m or 1h30m" });
-  }
-  let ms = 0;
-  for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-    ms += Number(match[1]) * (GO_UNITS[match[2] ?? "s"] ?? 0);
   }
   return ms;
 }
@@ -65,7 +60,7 @@ export function validateCronSpec(spec: string): void {
   if (spec.trim() === "") return;
   const trimmed = spec.trim();
   if (trimmed.startsWith("@every")) {
-    const ms = parseGoDuration(trimmed.slice("@every".length));
+    const ms = parseEveryDuration(trimmed.slice("@every".length));
     if (ms <= 0) throw new ValidationError(`invalid cron spec "${spec}": @every needs a positive duration`);
     return;
   }
@@ -79,7 +74,7 @@ export function createTrigger(spec: TriggerSpec): Trigger {
   const cron = spec.cron.trim();
   if (cron.startsWith("@every")) {
     // robfig's ConstantDelaySchedule: at least 1 s, whole seconds, counted from the given time truncated to seconds.
-    const every = Math.max(1000, Math.floor(parseGoDuration(cron.slice("@every".length)) / 1000) * 1000);
+    const every = Math.max(1000, Math.floor(parseEveryDuration(cron.slice("@every".length)) / 1000) * 1000);
     return {
       next(afterMs) {
         const from = Math.max(afterMs, start ?? afterMs);

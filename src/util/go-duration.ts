@@ -1,7 +1,7 @@
 /**
- * Config durations. SM's YAML config is decoded into Go `time.Duration`, so it takes Go's syntax (`50ms`, `1h30m`,
- * `1.5s`), which `src/util/duration.ts` (the API/CLI `d h m s` syntax) rejects: `repair.poll_interval` defaults to
- * `50ms`. We accept Go's units plus SM's `d` (a superset, so every SM config still parses).
+ * Go `time.Duration` syntax (`50ms`, `1h30m`, `1.5s`), which `duration.ts` (SM's API/CLI `d h m s` syntax) rejects.
+ * Used by SM's YAML config (`repair.poll_interval` defaults to `50ms`; there we also accept SM's `d`, a superset, so
+ * every SM config still parses) and by cron's `@every <duration>` (Go's units only, as robfig/cron).
  */
 
 const UNIT_MS: Record<string, number> = {
@@ -17,8 +17,13 @@ const UNIT_MS: Record<string, number> = {
 };
 const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/gy;
 
+export interface GoDurationOptions {
+  /** Also accept `d` (days), as SM's config does. Default false (Go's own units only). */
+  days?: boolean;
+}
+
 /** Parses a Go-style duration (`1h30m`, `50ms`, `0`) into milliseconds; `undefined` when the text is not one. */
-export function parseConfigDuration(text: string): number | undefined {
+export function parseGoDuration(text: string, options: GoDurationOptions = {}): number | undefined {
   const value = text.trim();
   if (value === "0") return 0;
   if (value === "") return undefined;
@@ -32,7 +37,9 @@ export function parseConfigDuration(text: string): number | undefined {
   let ms = 0;
   let consumed = 0;
   for (let match = PART.exec(rest); match !== null; match = PART.exec(rest)) {
-    ms += Number(match[1]) * (UNIT_MS[match[2] ?? ""] ?? Number.NaN);
+    const unit = match[2] ?? "";
+    if (unit === "d" && options.days !== true) return undefined;
+    ms += Number(match[1]) * (UNIT_MS[unit] ?? Number.NaN);
     consumed = PART.lastIndex;
   }
   if (consumed !== rest.length || consumed === 0 || Number.isNaN(ms)) return undefined;
