@@ -1,5 +1,5 @@
 /**
- * Bearer-token check of the HTTPS API (reference §1.2): `Authorization: Bearer <token>`, prefix matched
+ * Bearer-token check of the HTTPS API (SM's `pkg/auth/auth.go`): `Authorization: Bearer <token>`, prefix matched
  * case-insensitively, token compared in constant time; a failure waits 1 s, then answers SM's exact 401 body.
  * @module
  */

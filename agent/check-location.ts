@@ -1,6 +1,6 @@
 /**
  * `scylla-manager-agent check-location -L <location>`: SM's access check of a backup location from the node
- * (reference §1.8): the same put/list/read/delete sequence as `operations/check-permissions`.
+ * (SM's `pkg/cmd/agent/check_location.go`): the same put/list/read/delete sequence as `operations/check-permissions`.
  * @module
  */
 import { ValidationError } from "../src/errors.ts";

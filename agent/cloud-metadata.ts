@@ -1,5 +1,5 @@
 /**
- * `GET /agent/cloud/metadata` (reference §1.4): probes the AWS, GCP and Azure instance-metadata services in parallel
+ * `GET /agent/cloud/metadata` (SM's `pkg/cloudmeta`): probes the AWS, GCP and Azure instance-metadata services in parallel
  * and reports the first that answers. Always 200; empty strings when none does. Only a success is cached.
  * @module
  */

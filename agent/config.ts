@@ -1,5 +1,5 @@
 /**
- * The agent's YAML config: SM's keys and defaults (reference/sm-agent-health-scylla-api.md §1.7), validated with
+ * The agent's YAML config: SM's keys and defaults (SM's `pkg/config/agent/agent.go`, `dist/etc/scylla-manager-agent.yaml`), validated with
  * valibot and loaded with the shared YAML loader (later files override earlier ones, unknown keys are errors).
  *
  * The `scylla` section only takes `api_address`/`api_port` from the YAML; the rest is filled from Scylla's

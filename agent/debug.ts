@@ -6,6 +6,7 @@
  */
 import type { Server } from "bun";
 import { splitHostPort } from "./config.ts";
+import { badHostResponse, internalErrorResponse, requestUrl } from "./http-safety.ts";
 
 async function memoryReport(): Promise<Record<string, unknown>> {
   const report: Record<string, unknown> = { process: process.memoryUsage() };
@@ -25,8 +26,14 @@ export function startDebugServer(address: string): Server<undefined> {
   return Bun.serve({
     hostname: host,
     port,
+    development: false,
+    // Bun turns SO_REUSEPORT on when development is off: a second server on the port would then share it silently.
+    reusePort: false,
+    error: internalErrorResponse,
     fetch: async (request) => {
-      const path = new URL(request.url).pathname;
+      const url = requestUrl(request);
+      if (url === undefined) return badHostResponse();
+      const path = url.pathname;
       if (request.method === "GET" && path === "/debug/memory") return Response.json(await memoryReport());
       if (request.method === "POST" && path === "/debug/gc") {
         Bun.gc(true);

@@ -1,15 +1,17 @@
 /**
- * The `scylla-manager-agent` executable: `scylla-manager-agent [-c file]...`, `--version`, and
- * `check-location -L <location> [-c file]... [--debug]`.
+ * The `scylla-manager-agent` executable: `scylla-manager-agent [-c file]...`, `--version`,
+ * `check-location -L <location> [-c file]... [--debug]`, the set-up commands (`setup/`) and the offline commands
+ * `download-files` (`download/`) and `benchmark [create-scenario]` (`benchmark/`). Each command imports what it
+ * runs when chosen, so `--version` and `--help` load neither the server nor the storage SDKs.
  * @module
  */
 
 import { loadYamlConfig } from "../src/config/load.ts";
 import { isManagerError } from "../src/errors.ts";
 import { createLogger, type LogLevel } from "../src/util/log.ts";
-import { checkLocation } from "./check-location.ts";
 import { AgentConfigSchema, DEFAULT_AGENT_CONFIG_FILE, loadAgentConfig } from "./config.ts";
-import { startAgent } from "./server.ts";
+import { OFFLINE_USAGE } from "./offline/usage.ts";
+import { SETUP_COMMANDS, SETUP_USAGE } from "./setup/usage.ts";
 import { AGENT_VERSION } from "./version.ts";
 
 const USAGE = `Scylla Manager Agent
@@ -84,6 +86,18 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
 
 /** Runs the agent executable; resolves to the exit code. */
 export async function runAgentMain(argv: readonly string[]): Promise<number> {
+  if (SETUP_COMMANDS.includes(argv[0] as (typeof SETUP_COMMANDS)[number])) {
+    const { runSetupCommand } = await import("./setup/command.ts");
+    return runSetupCommand(argv);
+  }
+  if (argv[0] === "download-files") {
+    const { runDownloadFiles } = await import("./download/command.ts");
+    return runDownloadFiles(argv.slice(1));
+  }
+  if (argv[0] === "benchmark") {
+    const { runBenchmarkCommand } = await import("./benchmark/command.ts");
+    return runBenchmarkCommand(argv.slice(1));
+  }
   let args: ParsedArgs;
   try {
     args = parseAgentArgs(argv);
@@ -92,7 +106,7 @@ export async function runAgentMain(argv: readonly string[]): Promise<number> {
     return 1;
   }
   if (args.command === "help") {
-    process.stdout.write(USAGE);
+    process.stdout.write(`${USAGE}\n${SETUP_USAGE}\n${OFFLINE_USAGE}`);
     return 0;
   }
   if (args.command === "version") {
@@ -114,6 +128,7 @@ async function runCheckLocation(args: ParsedArgs): Promise<number> {
       files,
       args.configFiles.length > 0 ? {} : { optionalFiles: files },
     );
+    const { checkLocation } = await import("./check-location.ts");
     await checkLocation(config, args.location, logger);
     return 0;
   } catch (error) {
@@ -133,6 +148,7 @@ async function runServer(args: ParsedArgs): Promise<number> {
       // syslog has no transport here: it falls back to stderr, which journald collects under systemd anyway.
       stream: config.logger.mode === "stdout" ? process.stdout : process.stderr,
     });
+    const { startAgent } = await import("./server.ts");
     const agent = await startAgent(config, { logger, configFiles: args.configFiles });
     logger.info(`Scylla Manager Agent ${AGENT_VERSION} listening on ${agent.url}`);
     const signal = await new Promise<string>((resolve) => {
@@ -155,5 +171,6 @@ function describe(error: unknown): string {
 }
 
 if (import.meta.main) {
-  process.exit(await runAgentMain(process.argv.slice(2)));
+  // No top-level await: it keeps `bun build --compile --bytecode` from precompiling the executable.
+  runAgentMain(process.argv.slice(2)).then((code) => process.exit(code));
 }

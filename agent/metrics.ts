@@ -1,5 +1,5 @@
 /**
- * The agent's own Prometheus metrics (reference §4.2), on their own prom-client Registry so several in-process
+ * The agent's own Prometheus metrics (SM's `pkg/cmd/agent/metrics.go`), on their own prom-client Registry so several in-process
  * agents (the emulator runs one per node) never share counters. Served on the plain-HTTP `prometheus` listener.
  * @module
  */
@@ -32,6 +32,57 @@ export interface RcloneMetrics {
 export interface CreateMetricsOptions {
   /** Add Node/Bun process metrics (`process_*`, `nodejs_*`); default true. Off for the many in-process emulator agents. */
   defaultMetrics?: boolean;
+}
+
+/** The first path segments of Scylla's REST API (v1 and `/v2`), which the agent proxies. */
+const SCYLLA_API_ROOTS = new Set([
+  "cache_service",
+  "collectd",
+  "column_family",
+  "commit_log",
+  "commitlog",
+  "compaction_manager",
+  "failure_detector",
+  "gossiper",
+  "hinted_handoff",
+  "lsa",
+  "messaging_service",
+  "raft",
+  "snitch",
+  "storage_proxy",
+  "storage_service",
+  "stream_manager",
+  "system",
+  "task_manager",
+  "v2",
+]);
+
+/** The agent's own `/agent/...` routes. */
+const AGENT_ROUTES = new Set([
+  "/agent/node_info",
+  "/agent/cloud/metadata",
+  "/agent/pin_cpu",
+  "/agent/free_os_memory",
+  "/agent/terminate",
+]);
+
+/** The label every path that matches no route is counted under. */
+export const UNKNOWN_ROUTE = "unknown";
+
+/**
+ * The `path` label of `scylla_manager_agent_http_status_code`: the route pattern that serves `path` (SM labels by its
+ * handler), never the raw path, so random paths cannot grow the registry: `/agent/rclone/<call>` for exposed rc calls,
+ * `/storage_service/*`-style roots for the Scylla proxy, {@link UNKNOWN_ROUTE} for everything else.
+ */
+export function routeLabel(path: string, rcCalls: ReadonlySet<string> | ReadonlyMap<string, unknown>): string {
+  if (path === "/ping" || path === "/version" || path === "/metrics" || AGENT_ROUTES.has(path)) return path;
+  if (path.startsWith("/agent/rclone/")) {
+    const call = path.slice("/agent/rclone/".length);
+    return rcCalls.has(call) ? path : "/agent/rclone/*";
+  }
+  if (path.startsWith("/metrics/")) return "/metrics/*";
+  const root = path.split("/")[1] ?? "";
+  return SCYLLA_API_ROOTS.has(root) ? `/${root}/*` : UNKNOWN_ROUTE;
 }
 
 /** Creates the agent's registry and metrics. */

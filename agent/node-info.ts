@@ -1,14 +1,16 @@
 /**
- * `GET /agent/node_info` (reference §1.5): Scylla's config (read directly from its REST API) plus host facts,
+ * `GET /agent/node_info` (SM's `pkg/cmd/agent/nodeinfo.go`): Scylla's config (read directly from its REST API) plus host facts,
  * with SM's exact JSON types: ports as decimal strings, booleans parsed from Scylla's string values, and HTTP 400
  * on the optional entries mapped to ""/false/null.
  * @module
  */
+
 import { statfs } from "node:fs/promises";
 import { availableParallelism, totalmem, uptime } from "node:os";
 import * as v from "valibot";
 import { ManagerError } from "../src/errors.ts";
 import type { AgentConfig } from "./config.ts";
+import { omitEmpty } from "./omit-empty.ts";
 import { type ConfigValue, configString, type ScyllaConfigClient } from "./scylla-config.ts";
 import { AGENT_VERSION } from "./version.ts";
 
@@ -70,7 +72,7 @@ const REQUIRED_STRINGS = [
   "rpc_address",
 ] as const;
 /**
- * Entries whose HTTP 400 ("No such config entry") reads as "". The reference lists only the alternator ones; we
+ * Entries whose HTTP 400 ("No such config entry") reads as "". SM's source lists only the alternator ones; we
  * also tolerate it for the SSL CQL port and the Thrift port, which some Scylla builds (and the emulator without
  * TLS) do not expose: SM's server only uses the SSL port when client encryption is on, and never the Thrift port.
  */
@@ -165,6 +167,19 @@ async function collect(config: AgentConfig, client: ScyllaConfigClient): Promise
       gcs: { endpoint: config.gcs.endpoint ?? "" },
       azure: {},
     },
+  };
+}
+
+/**
+ * node_info as SM's agent sends it: zero values omitted (its model is all `omitempty`), `s3` and `gcs` always
+ * present (struct values) with their own empty fields omitted, and no `azure` (an empty interface in SM's model).
+ */
+export function nodeInfoJson(info: NodeInfo): Record<string, unknown> {
+  const { rclone_backend_config: backends, object_storage_endpoints: endpoints, ...rest } = info;
+  const ose = Object.entries(endpoints ?? {}).map(([name, e]) => [name, omitEmpty(e)]);
+  return {
+    ...omitEmpty({ ...rest, object_storage_endpoints: Object.fromEntries(ose) }),
+    rclone_backend_config: { s3: omitEmpty(backends.s3), gcs: omitEmpty(backends.gcs) },
   };
 }
 

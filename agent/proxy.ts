@@ -1,5 +1,5 @@
 /**
- * The reverse proxy to Scylla's REST API and Prometheus endpoint (reference §1.2): method, path, query, headers
+ * The reverse proxy to Scylla's REST API and Prometheus endpoint (SM's `pkg/cmd/agent/router.go`): method, path, query, headers
  * (Authorization included) and body pass unchanged; bodies stream both ways. An unreachable upstream gives 502
  * with an empty body, as Go's ReverseProxy answers.
  * @module

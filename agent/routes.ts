@@ -1,11 +1,12 @@
 /**
- * `/agent/*` (reference §1.4): node_info, cloud metadata, CPU pinning, memory release, terminate, and the rc server.
+ * `/agent/*` (SM's `pkg/cmd/agent/router.go`): node_info, cloud metadata, CPU pinning, memory release, terminate, and the rc server.
  * @module
  */
 import type { Logger } from "../src/util/log.ts";
 import type { CloudMetadata } from "./cloud-metadata.ts";
 import type { AgentConfig } from "./config.ts";
-import { fetchNodeInfo } from "./node-info.ts";
+import { fetchNodeInfo, nodeInfoJson } from "./node-info.ts";
+import { omitEmpty } from "./omit-empty.ts";
 import { allCpus, getCpuAffinity, selectPinnedCpus, setCpuAffinity } from "./pin-cpu.ts";
 import type { RcRequest } from "./rc/server.ts";
 import type { ScyllaConfigClient } from "./scylla-config.ts";
@@ -43,9 +44,10 @@ export async function routeAgent(
   try {
     switch (key) {
       case "GET /agent/node_info":
-        return Response.json(await fetchNodeInfo(deps.config, deps.scylla));
+        return Response.json(nodeInfoJson(await fetchNodeInfo(deps.config, deps.scylla)));
       case "GET /agent/cloud/metadata":
-        return Response.json(await deps.cloud.get());
+        // Zero values omitted as SM's model does: `{}` when no cloud answered.
+        return Response.json(omitEmpty(await deps.cloud.get()));
       case "GET /agent/pin_cpu":
         return Response.json({ cpu: await getCpuAffinity() });
       case "POST /agent/pin_cpu": {

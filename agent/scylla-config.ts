@@ -101,17 +101,27 @@ export class ScyllaConfigClient {
   }
 
   /** `GET /storage_service/scylla_release_version`, unquoted (Scylla answers a JSON string). */
-  async releaseVersion(): Promise<string> {
-    const response = await this.#get("/storage_service/scylla_release_version");
+  releaseVersion(): Promise<string> {
+    return this.#getString("/storage_service/scylla_release_version", "get scylla version");
+  }
+
+  /** `GET /storage_service/hostid/local`: this node's host ID (`download-files` without `--node`). */
+  hostIdLocal(): Promise<string> {
+    return this.#getString("/storage_service/hostid/local", "get host ID");
+  }
+
+  /** A GET that must succeed and answers a JSON string (returned unquoted). */
+  async #getString(path: string, what: string): Promise<string> {
+    const response = await this.#get(path);
     const text = await response.text();
     if (!response.ok) {
       throw new ScyllaApiError(
-        `get scylla version: HTTP ${response.status}: ${errorMessage(text)}`,
+        `${what}: HTTP ${response.status}: ${errorMessage(text)}`,
         response.status,
         this.baseUrl,
       );
     }
-    const value = parseJson(text, "/storage_service/scylla_release_version");
+    const value = parseJson(text, path);
     return typeof value === "string" ? value : String(value);
   }
 

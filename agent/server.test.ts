@@ -117,7 +117,7 @@ describe("proxy", () => {
 });
 
 describe("agent endpoints", () => {
-  test("node_info has SM's fields and types", async () => {
+  test("node_info has SM's fields and types, zero values omitted as SM's agent does", async () => {
     const res = await t.request("/agent/node_info");
     expect(res.status).toBe(200);
     const info = (await res.json()) as Record<string, unknown>;
@@ -129,21 +129,29 @@ describe("agent endpoints", () => {
       native_transport_port_ssl: "9142",
       rpc_port: "9160",
       alternator_port: "8000",
-      alternator_https_port: "",
-      alternator_address: "",
       data_directory: t.dataDir,
       client_encryption_enabled: true,
-      client_encryption_require_auth: false,
       cql_password_protected: true,
-      alternator_enforce_authorization: false,
-      sstable_uuid_format: false,
       consistent_cluster_management: true,
-      enable_tablets: false,
       scylla_version: "2025.1.0-0.20250101.abcdef",
-      object_storage_endpoints: {
-        minio: { name: "minio", port: 9000, use_https: false, aws_region: "us-east-1", iam_role_arn: "", type: "" },
-      },
-      rclone_backend_config: { s3: { endpoint: "", region: "" }, gcs: { endpoint: "" }, azure: {} },
+      object_storage_endpoints: { minio: { name: "minio", port: 9000, aws_region: "us-east-1" } },
+      rclone_backend_config: { s3: {}, gcs: {} },
+    });
+    for (const zero of [
+      "alternator_https_port",
+      "alternator_address",
+      "client_encryption_require_auth",
+      "alternator_enforce_authorization",
+      "sstable_uuid_format",
+      "enable_tablets",
+    ]) {
+      expect(info).not.toHaveProperty(zero);
+    }
+    expect(info.rclone_backend_config).toEqual({ s3: {}, gcs: {} });
+    expect((info.object_storage_endpoints as Record<string, unknown>).minio).toEqual({
+      name: "minio",
+      port: 9000,
+      aws_region: "us-east-1",
     });
     for (const key of ["memory_total", "uptime", "cpu_count", "storage_size"]) {
       expect(Number.isInteger(info[key])).toBe(true);
@@ -151,11 +159,11 @@ describe("agent endpoints", () => {
     }
   });
 
-  test("cloud/metadata answers 200 with empty strings off-cloud, quickly", async () => {
+  test("cloud/metadata answers 200 with {} off-cloud (SM omits zero values), quickly", async () => {
     const start = performance.now();
     const res = await t.request("/agent/cloud/metadata");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ cloud_provider: "", instance_type: "" });
+    expect(await res.json()).toEqual({});
     expect(performance.now() - start).toBeLessThan(5000);
   });
 

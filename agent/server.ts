@@ -1,11 +1,12 @@
 /**
- * `startAgent`: the agent's start-up sequence (reference §1.1) and its listeners: the HTTPS API (auth, `/agent/*`,
+ * `startAgent`: the agent's start-up sequence (SM's `pkg/cmd/agent/server.go`) and its listeners: the HTTPS API (auth, `/agent/*`,
  * the Scylla and Prometheus proxies) and the plain-HTTP metrics listener.
  * @module
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Server } from "bun";
 import { ConfigError } from "../src/errors.ts";
+import { methodLabel } from "../src/util/input-limits.ts";
 import { createLogger, type Logger } from "../src/util/log.ts";
 import { isAuthorized, unauthorizedResponse } from "./auth.ts";
 import { CloudMetadata, type CloudMetadataOptions } from "./cloud-metadata.ts";
@@ -18,13 +19,15 @@ import {
   splitHostPort,
 } from "./config.ts";
 import { startDebugServer } from "./debug.ts";
-import { type AgentMetrics, createAgentMetrics } from "./metrics.ts";
+import { badHostResponse, internalErrorResponse, requestUrl } from "./http-safety.ts";
+import { type AgentMetrics, createAgentMetrics, routeLabel, UNKNOWN_ROUTE } from "./metrics.ts";
 import { selectPinnedCpus, setCpuAffinity } from "./pin-cpu.ts";
+import type { Backend } from "./providers/provider.ts";
 import { createBackends } from "./providers/registry.ts";
 import { proxyRequest } from "./proxy.ts";
 import type { RcContext } from "./rc/context.ts";
 import { JobRegistry } from "./rc/jobs.ts";
-import { createRcHandler } from "./rc/server.ts";
+import { createRcHandler, RC_CALLS } from "./rc/server.ts";
 import { StatsRegistry } from "./rc/stats.ts";
 import { routeAgent } from "./routes.ts";
 import {
@@ -56,6 +59,8 @@ export interface StartAgentOptions {
   terminate?: () => void;
   /** Files the config came from, for the auth_token error. */
   configFiles?: readonly string[];
+  /** Wraps each storage backend as it is created (tests: count reads, inject storage outages). */
+  wrapBackend?: (backend: Backend) => Backend;
 }
 
 /** A running agent. */
@@ -97,11 +102,14 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
 
   const metrics = createAgentMetrics({ defaultMetrics: options.defaultMetrics });
   const rc: RcContext = {
-    backends: createBackends(config, {
-      dataDir: config.scylla.data_directory,
-      recordHttpCall: ({ host, method, code }) =>
-        metrics.rcloneHttpStatusCode.inc({ host, method, code: String(code) }),
-    }),
+    backends: wrapBackends(
+      createBackends(config, {
+        dataDir: config.scylla.data_directory,
+        recordHttpCall: ({ host, method, code }) =>
+          metrics.rcloneHttpStatusCode.inc({ host, method, code: String(code) }),
+      }),
+      options.wrapBackend,
+    ),
     stats: new StatsRegistry(metrics.rclone),
     jobs: new JobRegistry(),
     limiter: new BandwidthLimiter(),
@@ -117,8 +125,7 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
   const terminate = options.terminate ?? (() => process.kill(process.pid, "SIGTERM"));
   const routes = { config, scylla, cloud, handleRc, terminate, logger };
 
-  const handle = async (request: Request, server: Server<undefined>): Promise<Response> => {
-    const url = new URL(request.url);
+  const handle = async (request: Request, url: URL, server: Server<undefined>): Promise<Response> => {
     const path = url.pathname;
     if (request.method === "GET" && path === "/ping") return new Response(null, { status: 204 });
     if (request.method === "GET" && path === "/version") return Response.json({ version: AGENT_VERSION });
@@ -136,19 +143,30 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
     hostname: https.host,
     port: https.port,
     tls: { cert: tls.cert, key: tls.key, secureOptions: tls.secureOptions },
+    // Never the runtime's development error page (it shows stacks and source lines to anyone).
+    development: false,
+    // Bun turns SO_REUSEPORT on when development is off: a second server on the port would then share it silently.
+    reusePort: false,
     // Long polls (`job/progress` with wait) and big transfers must not be cut by the idle timeout.
     idleTimeout: 0,
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     fetch: async (request, server) => {
-      const response = await handle(request, server).catch((error: unknown) => {
-        logger.error(`${request.method} ${request.url}: ${(error as Error).message}`);
-        return Response.json({ message: (error as Error).message, code: 500 }, { status: 500 });
+      const url = requestUrl(request);
+      if (url === undefined) {
+        metrics.httpStatusCode.inc({ method: methodLabel(request.method), path: UNKNOWN_ROUTE, code: "400" });
+        return badHostResponse();
+      }
+      const response = await handle(request, url, server).catch((error: unknown) => {
+        logger.error(`${request.method} ${url.pathname}: ${(error as Error).message}`);
+        return Response.json({ message: "internal server error", code: 500 }, { status: 500 });
       });
-      const path = new URL(request.url).pathname;
-      metrics.httpStatusCode.inc({ method: request.method, path, code: String(response.status) });
-      if (response.status >= 400) logger.debug(`${request.method} ${path} ${response.status}`);
+      // Labelled by route pattern, never the raw path: random paths must not grow the registry (401s included).
+      const route = routeLabel(url.pathname, RC_CALLS);
+      metrics.httpStatusCode.inc({ method: methodLabel(request.method), path: route, code: String(response.status) });
+      if (response.status >= 400) logger.debug(`${request.method} ${route} ${response.status}`);
       return response;
     },
+    error: internalErrorResponse,
   });
 
   let prometheus: Server<undefined> | undefined;
@@ -157,8 +175,14 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
     prometheus = Bun.serve({
       hostname: address.host,
       port: address.port,
+      development: false,
+      // Bun turns SO_REUSEPORT on when development is off: a second server on the port would then share it silently.
+      reusePort: false,
+      error: internalErrorResponse,
       fetch: async (request) => {
-        if (new URL(request.url).pathname !== "/metrics") return new Response("404 page not found\n", { status: 404 });
+        const url = requestUrl(request);
+        if (url === undefined) return badHostResponse();
+        if (url.pathname !== "/metrics") return new Response("404 page not found\n", { status: 404 });
         return new Response(await metrics.registry.metrics(), {
           headers: { "content-type": metrics.registry.contentType },
         });
@@ -177,7 +201,11 @@ export async function startAgent(inputConfig: AgentConfig, options: StartAgentOp
       const grace = closeOptions.graceMs ?? 0;
       if (grace > 0) {
         const drained = Promise.all([api.stop(false), prometheus?.stop(false), debug?.stop(false)]);
-        await Promise.race([drained, sleep(grace)]);
+        // The grace timer is cancelled once drained: a pending timer would keep an idle agent alive for the whole
+        // grace period after SIGTERM (SM's agent exits at once when idle).
+        const timer = new AbortController();
+        await Promise.race([drained, sleep(grace, undefined, { signal: timer.signal }).catch(() => {})]);
+        timer.abort();
       }
       await rc.jobs.close();
       await Promise.all([api.stop(true), prometheus?.stop(true), debug?.stop(true)]);
@@ -194,4 +222,12 @@ async function pinAtStart(config: AgentConfig, logger: Logger): Promise<void> {
   } catch (error) {
     logger.warn(`CPU pinning skipped: ${(error as Error).message}`);
   }
+}
+
+function wrapBackends(
+  backends: Map<string, Backend>,
+  wrap: ((b: Backend) => Backend) | undefined,
+): Map<string, Backend> {
+  if (wrap === undefined) return backends;
+  return new Map([...backends].map(([name, backend]) => [name, wrap(backend)]));
 }

@@ -1,5 +1,5 @@
 /**
- * The HTTPS listener's certificate and protocol floor (reference §1.3).
+ * The HTTPS listener's certificate and protocol floor (SM's `pkg/cmd/agent/server.go`).
  * @module
  */
 import { constants } from "node:crypto";

@@ -90,3 +90,40 @@ describe("bad start-up input", () => {
     expect(stderr).not.toContain("    at ");
   }, 30_000);
 });
+
+describe("one executable, three roles", () => {
+  const exe = join(root, "dist/scylla-manager");
+  const roles: [string, string[], string][] = [
+    [
+      "the agent, invoked as scylla-manager-agent",
+      [join(root, "dist/scylla-manager-agent"), "--help"],
+      "Scylla Manager Agent",
+    ],
+    ["the agent, as `scylla-manager agent`", [exe, "agent", "--help"], "Scylla Manager Agent"],
+    [
+      "the agent's download-files",
+      [join(root, "dist/scylla-manager-agent"), "download-files", "--help"],
+      "Downloads files from backup location",
+    ],
+    [
+      "the agent's benchmark create-scenario, as `scylla-manager agent`",
+      [exe, "agent", "benchmark", "create-scenario", "--help"],
+      "Adds files of specified size to a scenario directory",
+    ],
+    ["sctool, invoked as sctool", [join(root, "dist/sctool"), "--help"], "Available Commands:"],
+    ["sctool commands under scylla-manager", [exe, "--help"], "Available Commands:"],
+  ];
+  const built = existsSync(exe);
+  if (!built) console.log("bin test: dist/scylla-manager not built (npm run build); role dispatch not checked");
+  test.skipIf(!built).each(roles)(
+    "%s",
+    async (_name, command, expected) => {
+      const child = Bun.spawn(command, { stdout: "pipe", stderr: "pipe" });
+      const stdout = await new Response(child.stdout).text();
+      expect(await child.exited).toBe(0);
+      expect(stdout).toContain(expected);
+      expect(stdout.includes("Scylla Manager Agent")).toBe(expected === "Scylla Manager Agent");
+    },
+    30_000,
+  );
+});

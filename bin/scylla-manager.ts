@@ -1,4 +1,7 @@
 #!/usr/bin/env bun
 import { runManagerMain } from "../src/cli/manager-main.ts";
 
-process.exitCode = await runManagerMain(process.argv.slice(2), process.argv0);
+// No top-level await: it keeps `bun build --compile --bytecode` from precompiling the executable.
+runManagerMain(process.argv.slice(2), process.argv0).then((code) => {
+  process.exitCode = code;
+});

@@ -79,12 +79,14 @@ try {
   say(`
 The demo keeps running. Explore it from another terminal:
 
-  API:         ${apiUrl}
-  Metrics:     ${daemon.urls.prometheus}/metrics
+  Console:      ${daemon.urls.http}/console/
+  API explorer: ${daemon.urls.http}/ui/
+  API:          ${apiUrl}
+  Metrics:      ${daemon.urls.prometheus}/metrics
 
-  bun bin/sctool.ts --api-url ${apiUrl} status -c demo
-  bun bin/sctool.ts --api-url ${apiUrl} tasks -c demo
-  bun bin/sctool.ts --api-url ${apiUrl} cluster list
+  npx bun bin/sctool.ts --api-url ${apiUrl} status -c demo
+  npx bun bin/sctool.ts --api-url ${apiUrl} tasks -c demo
+  npx bun bin/sctool.ts --api-url ${apiUrl} cluster list
   curl -s ${apiUrl}/cluster/demo/status
 
 Press Ctrl-C to stop everything (processes are stopped, temp dirs removed).`);

@@ -16,7 +16,12 @@ export interface ManagerErrorOptions {
 
 const BRAND = "__scylla_manager_error__";
 
+/**
+ * Every exported class of the family names itself with a string literal (`override readonly name = "..."`):
+ * bundlers rename classes (the Node build emitted `ValidationError2`), and users match on `name`.
+ */
 export class ManagerError extends Error {
+  override readonly name: string = "ManagerError";
   readonly [BRAND] = true;
   /** Machine-readable code, stable across versions. */
   readonly code: string = "EINTERNAL";
@@ -27,7 +32,8 @@ export class ManagerError extends Error {
 
   constructor(message: string, options: ManagerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    // A subclass without its own literal still gets its class name (exact from source, maybe renamed in a bundle).
+    if (new.target !== ManagerError) this.name = new.target.name;
     this.hint = options.hint;
     this.details = options.details;
   }
@@ -35,34 +41,40 @@ export class ManagerError extends Error {
 
 /** The user's input is wrong (REST 400, CLI exit 1). */
 export class ValidationError extends ManagerError {
+  override readonly name: string = "ValidationError";
   override readonly code: string = "EVALIDATION";
   override readonly status: number = 400;
 }
 
 /** A resource the user named does not exist (REST 404). */
 export class NotFoundError extends ManagerError {
+  override readonly name: string = "NotFoundError";
   override readonly code: string = "ENOTFOUND";
   override readonly status: number = 404;
 }
 
 /** The request conflicts with the current state, e.g. suspend with running tasks (REST 409). */
 export class ConflictError extends ManagerError {
+  override readonly name: string = "ConflictError";
   override readonly code: string = "ECONFLICT";
   override readonly status: number = 409;
 }
 
 /** A configuration file or value is wrong; names the file and key. */
 export class ConfigError extends ManagerError {
+  override readonly name: string = "ConfigError";
   override readonly code: string = "ECONFIG";
 }
 
 /** The state store cannot be opened or used (corrupt, locked, newer schema, read-only). */
 export class StoreError extends ManagerError {
+  override readonly name: string = "StoreError";
   override readonly code: string = "ESTORE";
 }
 
 /** An error answered by Scylla's REST API or by an agent. `status` is the code read from the body (0 = network). */
 export class ScyllaApiError extends ManagerError {
+  override readonly name: string = "ScyllaApiError";
   override readonly code: string = "ESCYLLAAPI";
   /** The status code as reported in the error body (SM reads it from the body, not the status line); 0 = no answer. */
   readonly httpStatus: number;

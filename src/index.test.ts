@@ -4,6 +4,7 @@ import * as api from "./index.ts";
 test("the public export names (review any change here)", () => {
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
+      "Backup",
       "Cluster",
       "ClusterInputSchema",
       "ClusterService",
@@ -16,6 +17,10 @@ test("the public export names (review any change here)", () => {
       "ManagerApiError",
       "ManagerError",
       "NotFoundError",
+      "One2OneRestore",
+      "Repair",
+      "RepairFailedError",
+      "Restore",
       "ScyllaApiError",
       "ServerConfigSchema",
       "StoreError",
@@ -35,6 +40,7 @@ test("the public export names (review any change here)", () => {
       "newUuid",
       "openStore",
       "parseDuration",
+      "parseNodesMapping",
       "resolveDataDir",
       "wrapError",
     ]

@@ -124,6 +124,7 @@ void store.getCluster(42);
     });
     const unknown = await node([cli, "verison"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('Error: unknown command "verison" for "sctool", did you mean "version"?\n');
+    // SM prints a blank line after every error.
+    expect(unknown.stderr).toBe('Error: unknown command "verison" for "sctool", did you mean "version"?\n\n');
   }, 30_000);
 });

@@ -95,10 +95,11 @@ describe("data backend jail", () => {
 });
 
 describe("localstorage buckets", () => {
-  test("a bucket is an existing subdirectory; writes never create one", async () => {
+  test("a bucket is a subdirectory: reading a missing one is not found, writing creates it (as SM's agent)", async () => {
     const backend = createLocalstorageBackend(root);
-    await expect(backend.write("nobucket/f.txt", body(), { size: 1 })).rejects.toThrow(/bucket not found/);
-    expect(existsSync(join(root, "nobucket"))).toBe(false);
+    expect(await backend.stat("nobucket/f.txt")).toBeUndefined();
+    await backend.write("nobucket/f.txt", body(), { size: 1 });
+    expect(existsSync(join(root, "nobucket", "f.txt"))).toBe(true);
     await backend.write("ks/new/f.txt", body(), { size: 1 });
     expect(existsSync(join(root, "ks", "new", "f.txt"))).toBe(true);
   });

@@ -24,6 +24,7 @@ runProviderSuite("localstorage", async () => {
     backend: createLocalstorageBackend(dir),
     root: "bucket/run",
     missingBucketPath: "no-such-bucket",
+    writesCreateBuckets: true,
     badCredentials: { skip: "localstorage has no credentials" },
     close: () => rm(dir, { recursive: true, force: true }),
   };

@@ -24,7 +24,10 @@ const PARTIAL_MARK = ".sm-partial-";
 export interface LocalBackendOptions {
   provider: string;
   root: string;
-  /** Each first path segment is a bucket (a directory that must already exist), as for `localstorage`. */
+  /**
+   * Each first path segment is a bucket, as for `localstorage`: reads of a missing bucket are "not found", writes
+   * create its directory (as SM's agent does on `check-permissions` and `put`).
+   */
   bucketed: boolean;
   /** fsync each written file before renaming it into place (default true); see `data.ts` for who turns it off. */
   syncEachFile?: boolean;
@@ -54,11 +57,15 @@ export class LocalBackend implements Backend {
     const full = await this.#resolveExisting(clean);
     const info = await stat(full);
     if (!info.isDirectory()) throw new NotFoundBackendError(`directory not found: ${this.#label(clean)}`);
+    // Each directory's entries in name order, directories level by level, as rclone's local listing walks them.
     const pending: string[] = [""];
     while (pending.length > 0) {
-      const rel = pending.pop()!;
+      const rel = pending.shift()!;
       const handle = await opendir(rel === "" ? full : join(full, ...rel.split("/")));
-      for await (const dirent of handle) {
+      const dirents = [];
+      for await (const dirent of handle) dirents.push(dirent);
+      dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const dirent of dirents) {
         if (dirent.name.includes(PARTIAL_MARK) || dirent.isSymbolicLink()) continue;
         const path = joinPath(rel, dirent.name);
         const isDir = dirent.isDirectory();
@@ -96,7 +103,6 @@ export class LocalBackend implements Backend {
     if (clean === "" || (this.#bucketed && !clean.includes("/"))) {
       throw new InvalidArgumentBackendError(`cannot write ${this.#label(clean)}: a file path is required`);
     }
-    await this.#checkBucket(clean);
     const full = await this.#jail.resolve(clean);
     await mkdir(dirname(full), { recursive: true }).catch((err: unknown) => {
       throw mapFsError(err, this.#label(clean));
@@ -130,7 +136,6 @@ export class LocalBackend implements Backend {
   async copy(src: string, dst: string): Promise<void> {
     const from = await this.#resolveExisting(cleanRelativePath(src));
     const cleanDst = cleanRelativePath(dst);
-    await this.#checkBucket(cleanDst);
     const to = await this.#jail.resolve(cleanDst);
     await mkdir(dirname(to), { recursive: true });
     const temp = tempNameFor(to);
@@ -146,7 +151,6 @@ export class LocalBackend implements Backend {
   async move(src: string, dst: string): Promise<void> {
     const from = await this.#resolveExisting(cleanRelativePath(src));
     const cleanDst = cleanRelativePath(dst);
-    await this.#checkBucket(cleanDst);
     const to = await this.#jail.resolve(cleanDst);
     await mkdir(dirname(to), { recursive: true });
     await rename(from, to).catch((err: unknown) => {
@@ -170,7 +174,6 @@ export class LocalBackend implements Backend {
     if (cleanDst === "" || (this.#bucketed && !cleanDst.includes("/"))) {
       throw new InvalidArgumentBackendError(`cannot write ${this.#label(cleanDst)}: a file path is required`);
     }
-    await this.#checkBucket(cleanDst);
     const to = await this.#jail.resolve(cleanDst);
     await mkdir(dirname(to), { recursive: true }).catch((err: unknown) => {
       throw mapFsError(err, this.#label(cleanDst));
@@ -181,6 +184,46 @@ export class LocalBackend implements Backend {
       await rename(from, to);
     } catch (err) {
       if (errorCode(err) === "EXDEV") return undefined;
+      throw mapFsError(err, this.#label(cleanDst));
+    }
+    return info.size;
+  }
+
+  /**
+   * Copies a regular file of another local backend (or of this one) into place with the kernel's copy
+   * (`copy_file_range`, a reflink where the filesystem has them), as Go's io.Copy between two files does for
+   * rclone's local backend. Written under a temporary name, size-checked, fsynced where this backend fsyncs, then
+   * renamed. Resolves to the size, or undefined when `src` is not a local backend or the source is not a regular
+   * file (the caller streams instead). Copied bytes never pass the bandwidth limiter.
+   */
+  async copyFrom(src: Backend, srcPath: string, dstPath: string): Promise<number | undefined> {
+    if (!(src instanceof LocalBackend)) return undefined;
+    const from = await src.#resolveExisting(cleanRelativePath(srcPath));
+    const info = await lstat(from);
+    if (!info.isFile()) return undefined;
+    const cleanDst = cleanRelativePath(dstPath);
+    if (cleanDst === "" || (this.#bucketed && !cleanDst.includes("/"))) {
+      throw new InvalidArgumentBackendError(`cannot write ${this.#label(cleanDst)}: a file path is required`);
+    }
+    const to = await this.#jail.resolve(cleanDst);
+    await mkdir(dirname(to), { recursive: true }).catch((err: unknown) => {
+      throw mapFsError(err, this.#label(cleanDst));
+    });
+    // Re-check after mkdir: a directory created above must still be inside the jail.
+    await this.#jail.resolve(cleanDst);
+    const temp = tempNameFor(to);
+    try {
+      await copyFile(from, temp);
+      const copied = (await stat(temp)).size;
+      if (copied !== info.size) {
+        throw new InvalidArgumentBackendError(
+          `copy of ${this.#label(cleanDst)} changed size (${info.size} -> ${copied} bytes): the source changed`,
+        );
+      }
+      if (this.#syncEachFile) await syncFile(temp);
+      await rename(temp, to);
+    } catch (err) {
+      await unlink(temp).catch(() => {});
       throw mapFsError(err, this.#label(cleanDst));
     }
     return info.size;
@@ -208,7 +251,7 @@ export class LocalBackend implements Backend {
     const full = await this.#jail.resolve(bucket);
     const info = await stat(full).catch(() => undefined);
     if (info === undefined || !info.isDirectory()) {
-      throw new NotFoundBackendError(`bucket not found: ${this.provider}:${bucket} (create the directory first)`);
+      throw new NotFoundBackendError(`bucket not found: ${this.provider}:${bucket}`);
     }
   }
 

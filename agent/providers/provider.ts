@@ -74,6 +74,11 @@ export interface Backend {
    * `dstPath` (the versioning suffix) is the caller's job, done before calling this.
    */
   moveFrom?(src: Backend, srcPath: string, dstPath: string): Promise<number | undefined>;
+  /**
+   * Copies file `srcPath` of backend `src` to `dstPath` without streaming it through this process (local disks:
+   * the kernel's copy). Resolves to the size, or undefined when it cannot (then the caller streams).
+   */
+  copyFrom?(src: Backend, srcPath: string, dstPath: string): Promise<number | undefined>;
   /** Removes a directory tree (object stores: every key under the prefix). */
   purge(dir: string): Promise<void>;
   /** Disk space, where the backend has a meaningful answer (local disks). */

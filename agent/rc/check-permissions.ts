@@ -1,5 +1,5 @@
 /**
- * SM's location access check (reference §1.6, shared by `operations/check-permissions` and
+ * SM's location access check (SM's `pkg/rclone/operations`, shared by `operations/check-permissions` and
  * `scylla-manager-agent check-location`): put a one-byte file under a fresh `scylla-manager-agent-*` directory,
  * list it, read it back, delete it, then remove the directory (a failed cleanup only warns).
  * @module

@@ -1,5 +1,5 @@
 /**
- * rc errors and SM's status mapping (reference §1.6): 404 not found, 400 bad params, 403 permission and hardening
+ * rc errors and SM's status mapping (SM's `pkg/rclone/rcserver`): 404 not found, 400 bad params, 403 permission and hardening
  * denials, 500 otherwise. The body is `{"status":N,"message":...,"input":{...},"path":"<call>"}`.
  * @module
  */
@@ -29,7 +29,8 @@ export function forbidden(message: string): RcError {
 
 const NOT_FOUND_CODES = new Set(["ENOENT"]);
 const PERMISSION_CODES = new Set(["EACCES", "EPERM", "EROFS"]);
-const BAD_INPUT_CODES = new Set(["EISDIR", "ENOTDIR", "ENOTEMPTY", "EEXIST", "ENAMETOOLONG"]);
+// ELOOP: a symlink loop in the data dir is a path that cannot be used, not a server failure.
+const BAD_INPUT_CODES = new Set(["EISDIR", "ENOTDIR", "ENOTEMPTY", "EEXIST", "ENAMETOOLONG", "ELOOP"]);
 
 /** The HTTP status for any error thrown by a call. */
 export function statusOf(error: unknown): number {
@@ -47,15 +48,34 @@ export function statusOf(error: unknown): number {
   return 500;
 }
 
-/** The message shown to the caller: never a stack trace. */
+/** Longest message and echoed input (serialised) an error body carries. */
+const MAX_MESSAGE = 1000;
+const MAX_INPUT_ECHO = 4096;
+
+/**
+ * The message shown to the caller: never a stack trace, never an absolute path of this machine (a node's data dir
+ * tells an attacker where to aim; `<path>` stands in), at most 1,000 characters.
+ */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  const raw = error instanceof Error ? error.message : String(error);
+  const firstLine = raw.split("\n    at ")[0] ?? "";
+  const noPaths = firstLine.replace(/(^|[\s"'(=:,])\/(?:[^\s"'()/:,]+\/)*[^\s"'()/:,]*/g, "$1<path>");
+  return noPaths.length > MAX_MESSAGE ? `${noPaths.slice(0, MAX_MESSAGE)}...` : noPaths;
+}
+
+/** The call's input as echoed in an error body (SM's rc server does), or null when it is too large to echo. */
+function echoedInput(input: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (input === null) return null;
+  try {
+    return JSON.stringify(input).length <= MAX_INPUT_ECHO ? input : null;
+  } catch {
+    return null;
+  }
 }
 
 /** SM's rc error response. */
 export function rcErrorResponse(call: string, input: Record<string, unknown> | null, error: unknown): Response {
   const status = statusOf(error);
-  const body = { status, message: messageOf(error), input, path: call };
+  const body = { status, message: messageOf(error), input: echoedInput(input), path: call.slice(0, 256) };
   return Response.json(body, { status });
 }

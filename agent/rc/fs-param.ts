@@ -40,14 +40,27 @@ export function checkTraversal(key: string, value: string): void {
 }
 
 /** Resolves `params[fsKey]` + `params[remoteKey]`. */
-export function resolveFsPath(ctx: RcContext, params: Params, fsKey: string, remoteKey: string): FsPath {
+export function resolveFsPath(
+  ctx: RcContext,
+  params: Params,
+  fsKey: string,
+  remoteKey: string,
+  options: { bucketless?: boolean } = {},
+): FsPath {
   const fs = params.string(fsKey);
   const sub = params.optionalString(remoteKey);
-  return resolveLocation(ctx, fsKey, fs, remoteKey, sub);
+  return resolveLocation(ctx, fsKey, fs, remoteKey, sub, options);
 }
 
 /** Resolves an fs string and a path below it. */
-export function resolveLocation(ctx: RcContext, fsKey: string, fs: string, remoteKey: string, sub: string): FsPath {
+export function resolveLocation(
+  ctx: RcContext,
+  fsKey: string,
+  fs: string,
+  remoteKey: string,
+  sub: string,
+  options: { bucketless?: boolean } = {},
+): FsPath {
   const colon = fs.indexOf(":");
   if (colon >= 0) checkTraversal(fsKey, fs.slice(colon + 1));
   checkTraversal(remoteKey, sub);
@@ -63,7 +76,7 @@ export function resolveLocation(ctx: RcContext, fsKey: string, fs: string, remot
     if (isManagerError(error) && error.status === 400) throw badParam(`${fsKey}: ${error.message}`);
     throw error;
   }
-  if (remote.bucket === "" && remote.provider !== "data") {
+  if (remote.bucket === "" && remote.provider !== "data" && options.bucketless !== true) {
     throw badParam(
       `${fsKey}: ${JSON.stringify(fs)} has no bucket: use ${remote.provider}:<bucket>[/path], e.g. ${remote.provider}:my-bucket`,
     );

@@ -1,8 +1,9 @@
 /**
- * rc call parameters: the JSON body merged over the query (reference §1.6), with rclone's typed getters and
+ * rc call parameters: the JSON body merged over the query (SM's `pkg/rclone/rcserver`), with rclone's typed getters and
  * its wording for missing keys (`Didn't find key "fs" in input`).
  * @module
  */
+import { INPUT_LIMITS, jsonDepthExceeds } from "../../src/util/input-limits.ts";
 import { badParam } from "./errors.ts";
 
 /** Typed access to one call's input. */
@@ -114,11 +115,16 @@ export async function readInput(request: Request, url: URL, rawBody: boolean): P
     return input;
   }
   if (text.trim() === "") return input;
+  if (jsonDepthExceeds(text)) {
+    throw badParam(`failed to read input JSON: exceeded max depth of ${INPUT_LIMITS.jsonDepth} nested levels`);
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw badParam(`failed to read input JSON: ${(error as Error).message}`);
+    // The runtime's message may quote a token of the input: keep it short.
+    const reason = (error as Error).message.replace(/^JSON Parse error: /, "").slice(0, 80);
+    throw badParam(`failed to read input JSON: ${reason}`);
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw badParam("failed to read input JSON: the body must be a JSON object");

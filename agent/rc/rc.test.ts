@@ -160,7 +160,7 @@ describe("path traversal is refused in every path parameter and nothing lands ou
 });
 
 describe("operations", () => {
-  test('list streams {"list":[...]} with every entry', async () => {
+  test('list streams {"list":[...]} with every entry, Paths prefixed with remote, in name order (as rclone)', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 450; i++) files[`ks/t-1/f${String(i).padStart(3, "0")}.db`] = `${i}`;
     tree(t.dataDir, files);
@@ -172,7 +172,9 @@ describe("operations", () => {
       JSON.parse(text) as { list: Array<{ Path: string; Name: string; Size: number; IsDir: boolean; ModTime: string }> }
     ).list;
     expect(list.length).toBe(450);
-    expect(list.find((i) => i.Name === "f007.db")).toMatchObject({ Path: "f007.db", Size: 1, IsDir: false });
+    expect(list.find((i) => i.Name === "f007.db")).toMatchObject({ Path: "ks/t-1/f007.db", Size: 1, IsDir: false });
+    const names = list.map((i) => i.Name);
+    expect(names).toEqual([...names].sort());
   });
 
   test("list of a missing directory is 404", async () => {
@@ -328,6 +330,26 @@ describe("operations", () => {
       /not supported/,
     );
   });
+
+  test("localstorage as SM's agent: about without a bucket; check-permissions and put create the bucket", async () => {
+    const about = (await (await t.rc("operations/about", { fs: "localstorage:" })).json()) as Record<string, number>;
+    expect(about.total).toBeGreaterThan(0);
+    await expectRcError(
+      await t.rc("operations/about", { fs: "localstorage:fresh" }),
+      404,
+      /about call failed: directory not found/,
+    );
+    expect((await t.rc("operations/check-permissions", { fs: "localstorage:fresh", remote: "" })).status).toBe(200);
+    expect(statSync(join(t.storageDir, "fresh")).isDirectory()).toBe(true);
+    expect((await t.rc("operations/about", { fs: "localstorage:fresh" })).status).toBe(200);
+    const put = await t.request("/agent/rclone/operations/put?fs=localstorage:other&remote=a/b.txt", {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: "x",
+    });
+    expect(put.status).toBe(200);
+    expect(readdirSync(join(t.storageDir, "other", "a"))).toEqual(["b.txt"]);
+  });
 });
 
 describe("async jobs", () => {
@@ -382,10 +404,31 @@ describe("async jobs", () => {
 
     const info = (await (await t.rc("job/info", { jobid })).json()) as {
       job: Record<string, unknown>;
-      transferred: unknown[];
+      stats: Record<string, unknown>;
+      transferred: Array<Record<string, unknown>>;
     };
-    expect(info.job).toMatchObject({ id: jobid, finished: true, success: true });
-    expect(info.transferred.length).toBe(3);
+    // SM's shape: the job names its stats group; transferred names are relative to the destination directory.
+    expect(info.job).toMatchObject({ id: jobid, group: `job/${jobid}`, finished: true, success: true });
+    expect(info.transferred.map((f) => f.name).sort()).toEqual([
+      "me-1-big-Data.db",
+      "me-2-big-Data.db",
+      "me-3-big-Data.db",
+    ]);
+    expect(info.transferred.every((f) => f.group === `job/${jobid}`)).toBe(true);
+    expect(Object.keys(info.stats).sort()).toEqual([
+      "bytes",
+      "checks",
+      "deletedDirs",
+      "deletes",
+      "elapsedTime",
+      "errors",
+      "fatalError",
+      "renames",
+      "retryError",
+      "speed",
+      "transferTime",
+      "transfers",
+    ]);
 
     const metrics = await (await fetch(`${t.agent.prometheusUrl}/metrics`)).text();
     expect(metrics).toMatch(/scylla_manager_agent_rclone_files_transferred_total [1-9]/);

@@ -1,5 +1,5 @@
 /**
- * The rclone-compatible rc server behind `/agent/rclone/<call>` (reference §1.6): POST only, the whitelisted calls,
+ * The rclone-compatible rc server behind `/agent/rclone/<call>` (SM's `pkg/rclone/rcserver`): POST only, the whitelisted calls,
  * the JSON body merged over the query, `_async=true` jobs, SM's error bodies and the `unexposed_access` metric.
  * @module
  */
@@ -30,8 +30,18 @@ export interface RcRequest {
   remoteAddress: string;
 }
 
+/** Distinct paths `unexposed_access` keeps as labels; later ones (and odd ones) count under one label. */
+const MAX_UNEXPOSED_PATHS = 100;
+
 /** Creates the rc request handler. */
 export function createRcHandler(ctx: RcContext, unexposedAccess?: Counter<"addr" | "path">) {
+  const seenPaths = new Set<string>();
+  const unexposedPathLabel = (path: string): string => {
+    if (seenPaths.has(path)) return path;
+    if (path.length > 64 || !/^[\w/.-]+$/.test(path) || seenPaths.size >= MAX_UNEXPOSED_PATHS) return "other";
+    seenPaths.add(path);
+    return path;
+  };
   return async function handleRc({ request, url, call, remoteAddress }: RcRequest): Promise<Response> {
     if (request.method !== "POST") {
       return withJobId(
@@ -45,7 +55,7 @@ export function createRcHandler(ctx: RcContext, unexposedAccess?: Counter<"addr"
     }
     const spec = RC_CALLS.get(call);
     if (spec === undefined) {
-      unexposedAccess?.inc({ addr: remoteAddress, path: url.pathname });
+      unexposedAccess?.inc({ addr: remoteAddress, path: unexposedPathLabel(url.pathname) });
       ctx.logger?.warn(`SECURITY call to unexported endpoint ${url.pathname} from ${remoteAddress}`);
       return new Response(NOT_FOUND_BODY, { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
     }

@@ -15,6 +15,8 @@ export interface TransferRecord {
   started_at: string;
   completed_at: string;
   error: string;
+  /** The stats group the file was counted in (rclone's Transfer reports it). */
+  group: string;
 }
 
 /** Counters of one group. */
@@ -27,29 +29,34 @@ export class GroupStats {
   deletes = 0;
   renames = 0;
   lastError = "";
+  /** Seconds spent in finished transfers (rclone's `transferTime`). */
+  transferTime = 0;
   /** Byte totals behind `job/progress`: uploaded, skipped (already at the destination) and failed. */
   uploadedBytes = 0;
   skippedBytes = 0;
   failedBytes = 0;
   readonly transferred: TransferRecord[] = [];
 
-  /** The rclone `core/stats` shape (used by `job/info`). */
+  /**
+   * The rclone `core/stats` shape (used by `job/info`), keys as SM's agent sends them: `lastError` only after an
+   * error; `transferring` and `checking` only while non-empty (calls here report files once they finish, so never).
+   */
   toJSON(): Record<string, unknown> {
     const elapsed = (Date.now() - this.startedAt) / 1000;
     return {
       bytes: this.bytes,
       checks: this.checks,
+      deletedDirs: 0,
       deletes: this.deletes,
-      renames: this.renames,
       elapsedTime: elapsed,
       errors: this.errors,
       fatalError: false,
-      lastError: this.lastError,
+      ...(this.lastError === "" ? {} : { lastError: this.lastError }),
+      renames: this.renames,
       retryError: this.errors > 0,
       speed: elapsed > 0 ? this.bytes / elapsed : 0,
+      transferTime: this.transferTime,
       transfers: this.transfers,
-      transferring: [],
-      checking: [],
     };
   }
 }
@@ -82,9 +89,16 @@ export class StatsRegistry {
   }
 
   /** Records one file: transferred (`checked` false), skipped as identical (`checked` true), or failed (`error`). */
-  recordFile(groupName: string, record: Omit<TransferRecord, "completed_at"> & { completed_at?: string }): void {
+  recordFile(
+    groupName: string,
+    record: Omit<TransferRecord, "completed_at" | "group"> & { completed_at?: string },
+  ): void {
     const group = this.group(groupName);
-    const full: TransferRecord = { ...record, completed_at: record.completed_at ?? new Date().toISOString() };
+    const full: TransferRecord = {
+      ...record,
+      completed_at: record.completed_at ?? new Date().toISOString(),
+      group: groupName,
+    };
     group.transferred.push(full);
     if (group.transferred.length > MAX_TRANSFERRED) group.transferred.shift();
     if (record.error !== "") {
@@ -99,6 +113,7 @@ export class StatsRegistry {
       this.#metrics?.checkedFiles.inc();
     } else {
       group.transfers++;
+      group.transferTime += Math.max(0, Date.parse(full.completed_at) - Date.parse(full.started_at)) / 1000;
       group.bytes += record.bytes;
       group.uploadedBytes += record.bytes;
       this.#metrics?.filesTransferred.inc();

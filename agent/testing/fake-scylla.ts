@@ -67,6 +67,9 @@ export function startFakeScylla(options: FakeScyllaOptions): FakeScylla {
     hostname: options.hostname,
     port: options.port ?? 0,
     idleTimeout: 0,
+    development: false,
+    // Bun turns SO_REUSEPORT on when development is off: a second server on the port would then share it silently.
+    reusePort: false,
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     fetch(request) {
       const url = new URL(request.url);

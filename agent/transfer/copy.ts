@@ -1,4 +1,4 @@
-import { pipeline, type Readable } from "node:stream";
+import { pipeline, type Readable, Transform } from "node:stream";
 import type { Backend } from "../providers/provider.ts";
 import { NotFoundBackendError } from "../providers/provider.ts";
 import { type BandwidthLimiter, createThrottleStream } from "./bwlimit.ts";
@@ -7,6 +7,8 @@ export interface TransferFileOptions {
   /** The agent's shared limiter (`core/bwlimit`); unlimited when absent. */
   limiter?: BandwidthLimiter;
   signal?: AbortSignal;
+  /** Called with the size of every chunk as it passes (live byte progress of one file). */
+  onBytes?: (bytes: number) => void;
 }
 
 export interface TransferResult {
@@ -30,7 +32,23 @@ export async function transferFile(
   const info = await src.stat(srcPath);
   if (info === undefined || info.isDir)
     throw new NotFoundBackendError(`source file not found: ${src.provider}:${srcPath}`);
-  const stream = await src.read(srcPath, options.signal);
+  const read = await src.read(srcPath, options.signal);
+  const onBytes = options.onBytes;
+  // A counting pass-through (never a "data" listener on the source: that would start it flowing before the
+  // destination reads it).
+  const stream: Readable =
+    onBytes === undefined
+      ? read
+      : pipeline(
+          read,
+          new Transform({
+            transform(chunk: Uint8Array, _encoding, callback) {
+              onBytes(chunk.length);
+              callback(null, chunk);
+            },
+          }),
+          () => {},
+        );
   const body: Readable =
     options.limiter === undefined
       ? stream

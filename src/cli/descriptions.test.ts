@@ -19,7 +19,8 @@ function readSynopses(): Map<string, string> {
   const synopses = new Map<string, string>();
   for (const file of readdirSync(contracts).filter((name) => name.endsWith(".yaml"))) {
     const doc = parse(readFileSync(`${contracts}${file}`, "utf8")) as { name?: string; synopsis?: string };
-    if (doc.name && doc.synopsis) synopses.set(doc.name, doc.synopsis);
+    // A block scalar synopsis (`synopsis: |`) ends with a newline that is no part of the one-liner.
+    if (doc.name && doc.synopsis) synopses.set(doc.name, doc.synopsis.trimEnd());
   }
   return synopses;
 }
@@ -31,8 +32,11 @@ async function collectDescriptions(command: ResolvedCommand, out: Map<string, st
   }
 }
 
+const absent = !existsSync(contracts);
+if (absent) console.warn(`skip: descriptions.test.ts: SM's sctool synopses not found in ${contracts}`);
+
 describe("command descriptions", () => {
-  test.skipIf(!existsSync(contracts))("match SM's synopsis in the sctool contracts", async () => {
+  test.skipIf(absent)("match SM's synopsis in the sctool contracts", async () => {
     const synopses = readSynopses();
     const ours = new Map<string, string>();
     await collectDescriptions(await resolveCommand(createRootCommand("sctool"), ["sctool"]), ours);

@@ -1,5 +1,5 @@
 /**
- * sctool's global flags and environment (reference/sm-surface.md §3.1), resolved into `GlobalOptions`.
+ * sctool's global flags and environment (SM's `pkg/cmd/sctool/root.go`, docs `sctool/global-flags-and-variables`), resolved into `GlobalOptions`.
  * @module
  */
 import { readFileSync } from "node:fs";
@@ -123,7 +123,11 @@ export function deriveApiUrl(file: string): string | undefined {
     return undefined;
   }
   if (typeof config !== "object" || config === null) return undefined;
-  const { http, https } = config as Record<string, unknown>;
+  return apiUrlForListeners(config as Record<string, unknown>);
+}
+
+/** The API URL a local client uses for a server config's `http` (else `https`) listener; undefined without one. */
+export function apiUrlForListeners({ http, https }: { http?: unknown; https?: unknown }): string | undefined {
   const [scheme, address] =
     typeof http === "string" && http !== "" ? ["http", http] : typeof https === "string" ? ["https", https] : [];
   const match = address ? /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(address) : null;

@@ -73,6 +73,7 @@ describe("runCli", () => {
 
       Error: get resource: not found
       Trace ID: abc123 (grep in scylla-manager logs)
+
       "
     `);
   });
@@ -84,31 +85,32 @@ describe("runCli", () => {
     expect(plain.stderr).toMatchInlineSnapshot(`
       "Error: GET http://127.0.50.12:9/api/v1/version: connection refused
       Hint: make sure the Scylla Manager server is running and --api-url (SCYLLA_MANAGER_API_URL) points at it
+
       "
     `);
     const debug = await run(["version", "--api-url", url, "--debug"]);
     expect(debug.stderr).toContain("\n    at ");
   });
 
-  test("unknown command and flag: one line naming the closest name, exit 1", async () => {
+  test("unknown command and flag: one line naming the closest name, a blank line (as SM), exit 1", async () => {
     expect(await run(["verison"])).toEqual({
       code: 1,
       stdout: "",
-      stderr: 'Error: unknown command "verison" for "sctool", did you mean "version"?\n',
+      stderr: 'Error: unknown command "verison" for "sctool", did you mean "version"?\n\n',
     });
     expect((await run(["completion", "bsh"])).stderr).toBe(
-      'Error: unknown command "bsh" for "sctool completion", did you mean "bash"?\n',
+      'Error: unknown command "bsh" for "sctool completion", did you mean "bash"?\n\n',
     );
     expect(await run(["version", "--api-ur", "x"])).toEqual({
       code: 1,
       stdout: "",
-      stderr: "Error: unknown flag: --api-ur, did you mean --api-url?\n",
+      stderr: "Error: unknown flag: --api-ur, did you mean --api-url?\n\n",
     });
     expect((await run(["verison", "--help"])).stderr).toBe(
-      'Error: unknown command "verison" for "sctool", did you mean "version"?\n',
+      'Error: unknown command "verison" for "sctool", did you mean "version"?\n\n',
     );
     expect((await run(["version", "extra"])).stderr).toBe(
-      'Error: unknown command "extra" for "sctool version" (it accepts no arguments)\n',
+      'Error: unknown command "extra" for "sctool version" (it accepts no arguments)\n\n',
     );
   });
 

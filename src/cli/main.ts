@@ -54,7 +54,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
 }
 
 function formatUsageError(error: UsageError, debug: boolean): string {
-  return debug ? formatError(error, true) : `Error: ${error.message}\n`;
+  return debug ? formatError(error, true) : `Error: ${error.message}\n\n`;
 }
 
 /** citty's own argument errors (missing required flag, bad enum value) are usage errors too. */

@@ -1,22 +1,52 @@
 /**
- * The `scylla-manager` executable: `--daemon [-c file]...` runs the server, `--version` prints the version, anything
- * else is the sctool command set. Invoked under the name `sctool` (e.g. a symlink), it is plain sctool.
+ * The one executable: `scylla-manager --daemon [-c file]...` runs the server, `--version` prints the version,
+ * `scylla-manager agent ...` is the node agent, anything else is the sctool command set. Invoked under the name
+ * `sctool` or `scylla-manager-agent` (the links the build and the packages create), it is plain sctool or the agent.
+ * Each role is imported only when chosen, so a client command never loads the server or the agent.
  * @module
  */
 import { basename } from "node:path";
 import { MANAGER_VERSION } from "../server/version.ts";
 import { runCli } from "./main.ts";
+import { isOneShot } from "./oneshot/detect.ts";
 import { findClosest } from "./suggest.ts";
 
 const DAEMON_USAGE = `Usage:
   scylla-manager --daemon [-c/--config-file <path>]...   run the server (configs merged in order)
   scylla-manager --version                                print the version
+  scylla-manager agent [agent flags]                      run the node agent (same as scylla-manager-agent)
+  scylla-manager doctor [-c/--config-file <path>]...      check the installation end to end and say what to fix
+  scylla-manager repair --host IP --auth-token T [flags]  run a one-shot repair in this process
+  scylla-manager backup --host IP --auth-token T -L LOC   run a one-shot backup in this process
+  scylla-manager import-sm [-c file]... [flags]           import a Scylla Manager 3.x keyspace (see --help)
   scylla-manager <sctool command> [flags]                 run an sctool command (see --help)
 `;
 
-/** The program name for `argv0` (a path): `sctool` when invoked as such, else `scylla-manager`. */
-export function programFor(argv0: string | undefined): "sctool" | "scylla-manager" {
-  return /^sctool(\.exe)?$/.test(basename(argv0 ?? "")) ? "sctool" : "scylla-manager";
+/** The role for `argv0` (a path): the name the executable was invoked under picks sctool, the agent or the manager. */
+export function programFor(argv0: string | undefined): "sctool" | "scylla-manager-agent" | "scylla-manager" {
+  const name = basename(argv0 ?? "").replace(/\.exe$/, "");
+  if (name === "sctool") return "sctool";
+  if (name === "scylla-manager-agent") return "scylla-manager-agent";
+  return "scylla-manager";
+}
+
+async function runDoctorCommand(argv: readonly string[]): Promise<number> {
+  let configFiles: string[];
+  try {
+    ({ configFiles } = parseDaemonArgs(argv));
+  } catch (error) {
+    process.stderr.write(`Error: ${(error as Error).message}\n\n${DAEMON_USAGE}`);
+    return 1;
+  }
+  const { runDoctor, formatDoctorReport } = await import("../doctor/doctor.ts");
+  const findings = await runDoctor({ configFiles });
+  process.stdout.write(formatDoctorReport(findings));
+  return findings.some((finding) => finding.verdict === "fail") ? 1 : 0;
+}
+
+async function runAgent(argv: readonly string[]): Promise<number> {
+  const { runAgentMain } = await import("../../agent/main.ts");
+  return runAgentMain(argv);
 }
 
 /**
@@ -53,6 +83,21 @@ export function parseDaemonArgs(argv: readonly string[]): { configFiles: string[
 export async function runManagerMain(argv: readonly string[], argv0?: string): Promise<number> {
   const program = programFor(argv0);
   if (program === "sctool") return runCli(argv, { program });
+  if (program === "scylla-manager-agent") return runAgent(argv);
+  if (argv[0] === "agent") return runAgent(argv.slice(1));
+  if (argv[0] === "doctor") return runDoctorCommand(argv.slice(1));
+  if (isOneShot("repair", argv)) {
+    const { runOneShotRepair } = await import("./oneshot/repair.ts");
+    return runOneShotRepair(argv);
+  }
+  if (isOneShot("backup", argv)) {
+    const { runOneShotBackup } = await import("./oneshot/backup.ts");
+    return runOneShotBackup(argv);
+  }
+  if (argv[0] === "import-sm") {
+    const { runImportSm } = await import("../importsm/main.ts");
+    return runImportSm(argv.slice(1));
+  }
   if (argv.includes("--daemon")) {
     let configFiles: string[];
     try {

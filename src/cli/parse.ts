@@ -56,7 +56,15 @@ export async function readCommandLine(root: ResolvedCommand, argv: readonly stri
     if (token.startsWith("-") && token !== "-") {
       rawArgs.push(token);
       if (token === "--help" || token === "-h") help = true;
-      if (isStringFlag(token, { ...globalArgs, ...current.args }) && i + 1 < argv.length) {
+      if (isStringFlag(token, { ...globalArgs, ...current.args })) {
+        // cobra's words: a value flag at the very end has no value.
+        if (i + 1 >= argv.length) {
+          throw new UsageError(
+            token.startsWith("--")
+              ? `flag needs an argument: ${token}`
+              : `flag needs an argument: '${token.slice(1)}' in ${token}`,
+          );
+        }
         rawArgs.push(argv[++i] ?? "");
       }
       continue;

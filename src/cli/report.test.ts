@@ -31,10 +31,11 @@ describe("host errors moved to new lines (SM's rule for server messages)", () =>
  10.0.0.1: connection refused
  10.0.0.2: timeout
 Trace ID: t1 (grep in scylla-manager logs)
+
 "
 `);
     expect(formatError(new ValidationError("invalid host: 10.0.0.1: not a node"))).toBe(
-      "Error: invalid host: 10.0.0.1: not a node\n",
+      "Error: invalid host: 10.0.0.1: not a node\n\n",
     );
   });
 });

@@ -37,5 +37,6 @@ export function formatError(error: unknown, debug = false): string {
     out += `Trace ID: ${error.traceId} (grep in scylla-manager logs)\n`;
   }
   if (debug && error instanceof Error && error.stack) out += `\n${error.stack}\n`;
-  return out;
+  // SM (cobra) ends every error with a blank line.
+  return `${out}\n`;
 }

@@ -4,7 +4,9 @@
  * `repair/all-weekly` when a repair runner exists and the user did not ask `without_repair`.
  * @module
  */
+
 import type { ScheduleRecord, TaskRecord } from "../store/store.ts";
+import { localZoneName } from "../util/local-zone.ts";
 import { newUuid } from "../util/uuid.ts";
 
 /** Health-check modes, one task each. */
@@ -19,7 +21,17 @@ export interface HealthcheckCrons {
 }
 
 function schedule(cron: string, timezone: string, numRetries = 0, retryWaitSeconds = 0): ScheduleRecord {
-  return { cron, startDate: null, intervalSeconds: 0, numRetries, retryWaitSeconds, window: [], timezone };
+  // No start date: the task service sets the creation time, as SM's does; the cron's own start date is Go's zero.
+  return {
+    cron,
+    startDate: null,
+    cronStartDate: null,
+    intervalSeconds: 0,
+    numRetries,
+    retryWaitSeconds,
+    window: [],
+    timezone,
+  };
 }
 
 function newTask(
@@ -49,7 +61,7 @@ function newTask(
 
 /** The local IANA timezone (SM schedules the default tasks in the server's local zone). */
 function localTimezone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  return localZoneName();
 }
 
 /** The configured cron of a health-check mode (default every minute). */
@@ -85,9 +97,12 @@ export function makeHealthcheckTasks(
   );
 }
 
-/** SM's weekly repair: `0 23 * * SAT`, 3 retries 10 minutes apart, default repair properties. */
+/**
+ * SM's weekly repair: `0 23 * * SAT`, 3 retries, default repair properties. Its retry_wait is zero, as SM sends it;
+ * the retry backoff then starts at the default 10 minutes.
+ */
 function makeWeeklyRepairTask(clusterId: string, timezone = localTimezone()): TaskRecord {
-  return newTask(clusterId, "repair", "all-weekly", schedule("0 23 * * SAT", timezone, 3, 600), {});
+  return newTask(clusterId, "repair", "all-weekly", schedule("0 23 * * SAT", timezone, 3), {});
 }
 
 /** Default tasks for a new cluster. `repairAvailable`: a repair runner is registered. */

@@ -1,6 +1,6 @@
 /**
- * Host discovery and the connectivity check of SM's PutCluster (reference/sm-surface.md §4 step 4,
- * reference/sm-agent-health-scylla-api.md §3.4): `gossiper/endpoint/live/` → `host_id` → `snitch/datacenter` per
+ * Host discovery and the connectivity check of SM's PutCluster (SM's `pkg/service/cluster/service.go`,
+ * `pkg/scyllaclient/client_scylla.go`): `gossiper/endpoint/live/` → `host_id` → `snitch/datacenter` per
  * host → closest DC by the RTT of `scylla_release_version` → known hosts sorted by DC latency → every live host
  * must answer.
  * @module

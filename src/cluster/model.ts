@@ -1,5 +1,5 @@
 /**
- * SM's Cluster as the REST API reads and writes it (reference/sm-surface.md §1.3, §4), its validation, and the
+ * SM's Cluster as the REST API reads and writes it (SM's `pkg/service/cluster/model.go`), its validation, and the
  * mapping to the stored record and back.
  * @module
  */
@@ -7,55 +7,70 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import * as v from "valibot";
 import { ValidationError } from "../errors.ts";
 import type { ClusterRecord } from "../store/store.ts";
+import {
+  boundedName,
+  boundedNumber,
+  boundedText,
+  INPUT_LIMITS,
+  jsonObject,
+  labelsRecord,
+} from "../util/input-limits.ts";
 import { isUuid } from "../util/uuid.ts";
 
-const optionalText = () => v.optional(v.string());
+const optionalText = (field: string, max: number = INPUT_LIMITS.text) => v.optional(boundedText(field, max));
 const optionalFlag = () => v.optional(v.boolean());
 
-/** The Cluster JSON accepted by POST /clusters and PUT /cluster/{id} (unknown keys ignored, as Go's decoder does). */
-export const ClusterInputSchema = v.object({
-  id: optionalText(),
-  name: optionalText(),
-  labels: v.optional(v.nullable(v.record(v.string(), v.string()))),
-  host: optionalText(),
-  port: v.optional(v.pipe(v.number(), v.integer("port must be an integer"), v.minValue(0), v.maxValue(65535))),
-  auth_token: optionalText(),
-  username: optionalText(),
-  password: optionalText(),
-  alternator_access_key_id: optionalText(),
-  alternator_secret_access_key: optionalText(),
+/**
+ * The Cluster JSON accepted by POST /clusters and PUT /cluster/{id} (unknown keys ignored, as Go's decoder does).
+ * Every field is bounded (src/util/input-limits.ts): a 400 naming the field before anything is stored.
+ */
+export const ClusterInputSchema = jsonObject("body", {
+  id: optionalText("id", 64),
+  name: v.optional(boundedName("name")),
+  labels: v.optional(v.nullable(labelsRecord("labels"))),
+  host: optionalText("host", INPUT_LIMITS.host),
+  port: v.optional(boundedNumber("port", { min: 0, max: 65535 })),
+  auth_token: optionalText("auth_token"),
+  username: optionalText("username"),
+  password: optionalText("password"),
+  alternator_access_key_id: optionalText("alternator_access_key_id"),
+  alternator_secret_access_key: optionalText("alternator_secret_access_key"),
   /** base64 of the PEM certificate (Go []byte). */
-  ssl_user_cert_file: optionalText(),
+  ssl_user_cert_file: optionalText("ssl_user_cert_file", INPUT_LIMITS.document),
   /** base64 of the PEM key (Go []byte). */
-  ssl_user_key_file: optionalText(),
+  ssl_user_key_file: optionalText("ssl_user_key_file", INPUT_LIMITS.document),
   without_repair: optionalFlag(),
   force_tls_disabled: optionalFlag(),
   force_non_ssl_session_port: optionalFlag(),
   // ----- beyond SM: verify the agents' certificates -----
   /** PEM CA that signed the agents' certificates. */
-  agent_ca_cert: optionalText(),
+  agent_ca_cert: optionalText("agent_ca_cert", INPUT_LIMITS.document),
   /** SHA-256 fingerprint(s) of the agents' certificates, comma-separated. */
-  agent_cert_fingerprint: optionalText(),
+  agent_cert_fingerprint: optionalText("agent_cert_fingerprint", INPUT_LIMITS.document),
 });
 export type ClusterInput = v.InferOutput<typeof ClusterInputSchema>;
 
-/** The Cluster JSON the API answers with. */
-export interface ClusterJson {
-  id: string;
-  name: string;
-  labels: Record<string, string>;
-  host: string;
-  port?: number;
-  auth_token: string;
-  force_tls_disabled: boolean;
-  force_non_ssl_session_port: boolean;
-  username?: string;
-  password?: string;
-  alternator_access_key_id?: string;
-  alternator_secret_access_key?: string;
-  agent_ca_cert?: string;
-  agent_cert_fingerprint?: string;
-}
+/**
+ * The Cluster JSON the API answers with (SM's Cluster; secrets masked or absent). The served `openapi.json` is
+ * generated from this schema and `ClusterJson` derives from it, so answer and document cannot drift.
+ */
+export const ClusterJsonSchema = v.object({
+  id: v.string(),
+  name: v.string(),
+  labels: v.record(v.string(), v.string()),
+  host: v.string(),
+  port: v.optional(v.pipe(v.number(), v.integer())),
+  auth_token: v.string(),
+  force_tls_disabled: v.boolean(),
+  force_non_ssl_session_port: v.boolean(),
+  username: v.optional(v.string()),
+  password: v.optional(v.string()),
+  alternator_access_key_id: v.optional(v.string()),
+  alternator_secret_access_key: v.optional(v.string()),
+  agent_ca_cert: v.optional(v.string()),
+  agent_cert_fingerprint: v.optional(v.string()),
+});
+export type ClusterJson = v.InferOutput<typeof ClusterJsonSchema>;
 
 /** Secret keys in the store (SM's `secrets` table keys). */
 export const SecretKey = {

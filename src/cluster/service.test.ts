@@ -91,7 +91,7 @@ describe("ClusterService.put", () => {
     expect(await store.listClusters()).toEqual([]);
   });
 
-  test("the connectivity check names every failing live host, as SM's combined error (sm-surface.md §4 step 4)", async () => {
+  test("the connectivity check names every failing live host, as SM's combined error (SM's pkg/service/cluster/service.go)", async () => {
     const { store, service } = setup();
     const refuse = () => Response.json({ message: "unauthorized", code: 401 }, { status: 401 });
     a.route("GET /storage_service/scylla_release_version", refuse);

@@ -1,5 +1,5 @@
 /**
- * ClusterService: SM's cluster service (reference/sm-surface.md §4): create, update, get, list and delete clusters,
+ * ClusterService: SM's cluster service (SM's `pkg/service/cluster/service.go`): create, update, get, list and delete clusters,
  * with discovery, the connectivity check and its hints, secrets, and change listeners (default tasks on create,
  * soft-deleted tasks on delete). Also hands out cached gateway clients per cluster.
  * @module

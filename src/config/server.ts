@@ -1,5 +1,5 @@
 /**
- * The server's YAML config: SM's keys and defaults (reference/sm-surface.md §5) plus our extensions
+ * The server's YAML config: SM's keys and defaults (SM's `pkg/config/server/server.go`) plus our extensions
  * (`data_dir`, `store`, `secret_key_file`, `secret_key`, `auth_token`).
  *
  * Output keys stay SM's snake_case, one to one with the YAML and SM's docs. Every duration key is converted at this
@@ -35,6 +35,11 @@ const DatabaseSchema = v.strictObject({
   token_aware: flag(true),
   migrate_timeout: durationMs("30s"),
   migrate_max_wait_schema_agreement: durationMs("5m"),
+  /** Extension beyond SM: consistency override for the CQL store ("" = SM's rule: RF 1 → ONE, else (LOCAL_)QUORUM). */
+  consistency: v.optional(
+    v.picklist(["", "ONE", "TWO", "THREE", "QUORUM", "LOCAL_QUORUM", "EACH_QUORUM", "ALL", "LOCAL_ONE"]),
+    "",
+  ),
 });
 
 const SslSchema = v.strictObject({
@@ -132,8 +137,11 @@ export const ServerConfigSchema = v.strictObject({
   // ----- extensions beyond SM -----
   /** Where the SQLite store and the secret key file live ("" = resolveDataDir's default). */
   data_dir: text(),
-  /** State store: "sqlite" (default, persistent) or "memory" (lost on exit). */
-  store: v.optional(v.picklist(["sqlite", "memory"]), "sqlite"),
+  /**
+   * State store: "sqlite" (default, persistent, one server), "cql" (ScyllaDB/Cassandra per the `database` section;
+   * several servers may share it) or "memory" (lost on exit).
+   */
+  store: v.optional(v.picklist(["sqlite", "cql", "memory"]), "sqlite"),
   /** File with the AES-256 key for secrets at rest ("" = `<data_dir>/secret.key`, created at first start). */
   secret_key_file: text(),
   /** The AES-256 key itself (hex or base64); wins over secret_key_file. */
@@ -146,6 +154,11 @@ export const ServerConfigSchema = v.strictObject({
   ),
   /** Optional bearer token required by our REST API ("" = no auth, as SM). */
   auth_token: text(),
+  /**
+   * `store: cql` with several servers: the leader's lease (ms). A dead leader's tasks are taken over within about
+   * this long; a leader that cannot renew stops its runs before it ends.
+   */
+  leader_lease: durationMs("15s"),
 });
 
 /** The validated server config; durations are milliseconds (see the module doc). */

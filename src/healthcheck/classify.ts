@@ -1,5 +1,5 @@
 /**
- * SM's status classification of ping outcomes (reference/sm-agent-health-scylla-api.md §2.6).
+ * SM's status classification of ping outcomes (SM's `pkg/service/healthcheck/service.go`).
  * @module
  */
 import { ScyllaTimeoutError } from "../clients/scylla/errors.ts";

@@ -101,18 +101,18 @@ describe("HealthCheck.status", () => {
     const statuses = await check().status();
     const elapsed = performance.now() - started;
     b.route("GET /storage_service/scylla_release_version", () => new Response('"2025.1.0"'));
-    expect(statuses.map((s) => [s.host, s.status, s.cql_status, s.rest_status, s.alternator_status])).toEqual([
+    expect(statuses.map((s) => [s.host, s.status, s.cqlStatus, s.restStatus, s.alternatorStatus])).toEqual([
       ["127.0.30.1", "UN", "UP", "UP", ""],
       ["127.0.30.2", "UN", "UP", "TIMEOUT", ""],
     ]);
-    // SM keeps the measured RTT on failures (sm-agent-health-scylla-api.md §2.4/§2.6): `TIMEOUT (500ms)`, not 0.
-    expect(statuses[1]?.rest_rtt_ms).toBeGreaterThanOrEqual(450);
-    expect(statuses[0]?.cpu_count).toBe(4);
-    expect(statuses[0]?.agent_version).toBe("3.5.0");
+    // SM keeps the measured RTT on failures (SM's pkg/service/healthcheck/service.go): `TIMEOUT (500ms)`, not 0.
+    expect(statuses[1]?.restRttMs).toBeGreaterThanOrEqual(450);
+    expect(statuses[0]?.cpuCount).toBe(4);
+    expect(statuses[0]?.agentVersion).toBe("3.5.0");
     expect(elapsed).toBeLessThan(1_500);
   });
 
-  test("a failed ping keeps its measured RTT; only a failed precondition (ERROR) has RTT 0 (§2.6)", async () => {
+  test("a failed ping keeps its measured RTT; only a failed precondition (ERROR) has RTT 0 (SM's pkg/service/healthcheck)", async () => {
     b.route("GET /storage_service/scylla_release_version", async () => {
       await Bun.sleep(100);
       return Response.json({ message: "boom", code: 500 }, { status: 500 });
@@ -147,7 +147,7 @@ describe("HealthCheck.status", () => {
     expect(noInfo).toMatchObject({ status: "ERROR", rttMs: 0 });
   });
 
-  test("nodes are ordered by DC as Go compares strings (byte order: 'DC2' before 'dc1'), then address (§2.2)", async () => {
+  test("nodes are ordered by DC as Go compares strings (byte order: 'DC2' before 'dc1'), then address", async () => {
     const dc = (req: Request) =>
       new Response(new URL(req.url).searchParams.get("host") === "127.0.30.1" ? '"dc1"' : '"DC2"');
     a.route("GET /snitch/datacenter", dc);
@@ -165,7 +165,7 @@ describe("HealthCheck.status", () => {
     a.route("GET /gossiper/endpoint/live/", () => new Response('["127.0.30.1"]'));
     b.route("GET /gossiper/endpoint/live/", () => new Response('["127.0.30.1"]'));
     const statuses = await check().status();
-    expect(statuses.map((s) => [s.host, s.status, s.cql_status, s.rest_status])).toEqual([
+    expect(statuses.map((s) => [s.host, s.status, s.cqlStatus, s.restStatus])).toEqual([
       ["127.0.30.1", "UN", "UP", "UP"],
       ["127.0.30.2", "DN", "", ""],
     ]);

@@ -1,5 +1,5 @@
 /**
- * `HealthCheck`: SM's health check as a library (reference/sm-agent-health-scylla-api.md §2): CQL, REST and
+ * `HealthCheck`: SM's health check as a library (SM's `pkg/service/healthcheck`): CQL, REST and
  * Alternator pings of a cluster's nodes with SM's 1 s timeout and status classification, and the cluster status of
  * `GET /cluster/{id}/status` (topology + pings + node info for UN nodes only).
  * @module
@@ -151,23 +151,23 @@ export class HealthCheck {
           this.#info(node.host, signal).catch(() => undefined),
         ]);
         Object.assign(out, {
-          cql_status: cql.status,
-          cql_rtt_ms: cql.rttMs,
-          cql_cause: cql.cause,
-          rest_status: rest.status,
-          rest_rtt_ms: rest.rttMs,
-          rest_cause: rest.cause,
-          alternator_status: alternator.status,
-          alternator_rtt_ms: alternator.rttMs,
-          alternator_cause: alternator.cause,
+          cqlStatus: cql.status,
+          cqlRttMs: cql.rttMs,
+          cqlCause: cql.cause,
+          restStatus: rest.status,
+          restRttMs: rest.rttMs,
+          restCause: rest.cause,
+          alternatorStatus: alternator.status,
+          alternatorRttMs: alternator.rttMs,
+          alternatorCause: alternator.cause,
         });
         if (info) {
           out.ssl = isCqlTls(info, this.#target);
-          out.total_ram = info.memory_total;
+          out.totalRam = info.memory_total;
           out.uptime = info.uptime;
-          out.cpu_count = info.cpu_count;
-          out.scylla_version = info.scylla_version;
-          out.agent_version = info.agent_version;
+          out.cpuCount = info.cpu_count;
+          out.scyllaVersion = info.scylla_version;
+          out.agentVersion = info.agent_version;
         }
         return out;
       }),

@@ -1,5 +1,5 @@
 /**
- * The server's health-check and cluster gauges (reference/sm-agent-health-scylla-api.md §4.1):
+ * The server's health-check and cluster gauges (SM's `pkg/service/healthcheck/metrics.go`, `pkg/metrics/cluster.go`):
  * `scylla_manager_healthcheck_{cql,rest,alternator}_{status,rtt_ms}{cluster,dc,rack,host}` and
  * `scylla_manager_cluster_name{cluster,name}`.
  * @module

@@ -1,5 +1,5 @@
 /**
- * Alternator pings (SM's `pkg/ping/dynamoping`, reference/sm-agent-health-scylla-api.md §2.5). SM picks, on purpose:
+ * Alternator pings (SM's `pkg/ping/dynamoping`). SM picks, on purpose:
  * - authorization enforced → `GET /` must answer 200 (a query could not authenticate anyway);
  * - not enforced → an unsigned DynamoDB `Scan` of `.scylla.alternator.system_schema.tables` with `Limit 1`;
  *   `User not found` / `The security token included in the request is invalid.` → UNAUTHORIZED.

@@ -1,5 +1,5 @@
 /**
- * CQL pings (SM's `pkg/ping/cqlping`, reference/sm-agent-health-scylla-api.md §2.3):
+ * CQL pings (SM's `pkg/ping/cqlping`):
  * - without credentials, the raw 9-byte OPTIONS frame `04 00 00 00 05 00 00 00 00`, expecting opcode 0x06
  *   (SUPPORTED), retried with backoff (1 ms, ×2, ≤ timeout/3) until the deadline; so a refused port ends as TIMEOUT;
  * - with credentials, a real login on protocol v3 and `SELECT now() FROM system.local WHERE key='local'`.

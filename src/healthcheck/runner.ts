@@ -27,6 +27,13 @@ export class HealthcheckRunner {
     this.#service = service;
   }
 
+  /** Refuses properties without a known mode before the task is stored (`{"mode":"bogus"}` is a 400). */
+  validateProperties(_clusterId: string, properties: unknown): unknown {
+    const parsed = v.safeParse(HealthcheckPropertiesSchema, properties ?? {});
+    if (!parsed.success) throw new ValidationError(`invalid healthcheck properties: ${parsed.issues[0]?.message}`);
+    return properties;
+  }
+
   /** One health-check round of the task's mode. */
   async run(ctx: HealthcheckRunContext): Promise<void> {
     const parsed = v.safeParse(HealthcheckPropertiesSchema, ctx.properties ?? {});

@@ -1,5 +1,5 @@
 /**
- * Cluster suspend/resume (reference/sm-surface.md §2.8): state persisted in the drawer `scheduler_suspended`,
+ * Cluster suspend/resume (SM's `pkg/service/scheduler/service_suspend.go`): state persisted in the drawer `scheduler_suspended`,
  * healthcheck, suspend and `allow_task_type` tasks keep running; resume reschedules and optionally restarts tasks.
  * @module
  */
@@ -38,6 +38,18 @@ export interface ResumeOptions {
 
 const ALWAYS_ALLOWED = new Set(["healthcheck", "suspend"]);
 
+/**
+ * Several servers on one store: a server that does not lead hands suspend/resume to the leader (whose scheduler
+ * holds the runs to stop) and waits until the leader has recorded the new state.
+ */
+export interface SuspendForward {
+  isActive(): boolean;
+  suspend(clusterId: string, options: SuspendOptions): Promise<void>;
+  resume(clusterId: string, options: ResumeOptions): Promise<void>;
+  /** How long to wait for the leader to act, ms. Default 15 000. */
+  waitMs?: number;
+}
+
 /** Suspend state of every cluster, kept in memory and in the store. */
 export class SuspendService {
   readonly #store: Store;
@@ -45,28 +57,57 @@ export class SuspendService {
   readonly #now: () => number;
   readonly #state = new Map<string, SuspendInfo>();
   readonly #onChange: (clusterId: string, suspended: boolean) => void;
+  readonly #forward: SuspendForward | undefined;
 
   constructor(options: {
     store: Store;
     engine: () => SchedulerEngine;
     now: () => number;
     onChange?: (clusterId: string, suspended: boolean) => void;
+    forward?: SuspendForward;
   }) {
     this.#store = options.store;
     this.#engine = options.engine;
     this.#now = options.now;
     this.#onChange = options.onChange ?? (() => undefined);
+    this.#forward = options.forward;
   }
 
-  /** Loads the persisted state of every cluster (daemon start). */
+  /** Loads the persisted state of every cluster (daemon start; other servers refresh with it). */
   async load(): Promise<void> {
+    const seen = new Set<string>();
     for (const cluster of await this.#store.listClusters()) {
-      const raw = await this.#store.getDrawer(cluster.id, SUSPEND_DRAWER_KEY);
-      const parsed = v.safeParse(SuspendInfoSchema, raw);
-      if (parsed.success) {
-        this.#state.set(cluster.id, parsed.output);
-        this.#onChange(cluster.id, true);
+      seen.add(cluster.id);
+      const info = await this.#stored(cluster.id);
+      const was = this.#state.has(cluster.id);
+      if (info) this.#state.set(cluster.id, info);
+      else this.#state.delete(cluster.id);
+      if (info || was) this.#onChange(cluster.id, info !== undefined);
+    }
+    for (const id of [...this.#state.keys()]) {
+      if (seen.has(id)) continue;
+      this.#state.delete(id);
+      this.#onChange(id, false);
+    }
+  }
+
+  async #stored(clusterId: string): Promise<SuspendInfo | undefined> {
+    const parsed = v.safeParse(SuspendInfoSchema, await this.#store.getDrawer(clusterId, SUSPEND_DRAWER_KEY));
+    return parsed.success ? parsed.output : undefined;
+  }
+
+  /** Follower: waits until the leader recorded the cluster's new state (or the wait ends), then takes it. */
+  async #awaitLeader(clusterId: string, suspended: boolean, forward: SuspendForward): Promise<SuspendInfo | undefined> {
+    const until = Date.now() + (forward.waitMs ?? 15_000);
+    for (;;) {
+      const info = await this.#stored(clusterId);
+      if ((info !== undefined) === suspended || Date.now() > until) {
+        if (info) this.#state.set(clusterId, info);
+        else this.#state.delete(clusterId);
+        this.#onChange(clusterId, info !== undefined);
+        return info;
       }
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 
@@ -96,14 +137,21 @@ export class SuspendService {
     }
     const engine = this.#engine();
     const keep = (type: string) => ALWAYS_ALLOWED.has(type) || type === allow;
+    const forward = this.#forward;
+    if (forward && !forward.isActive()) {
+      // The leader holds the runs: the policy is checked on the store's RUNNING runs, the leader stops them.
+      if (options.policy === "fail_if_running_tasks") {
+        const runs = (await this.#store.listRunsByStatus("RUNNING")).filter(
+          (r) => r.clusterId === clusterId && !keep(r.type),
+        );
+        if (runs.length > 0) throw runningConflict(runs.map((r) => `${r.type}/${r.taskId}`));
+      }
+      await forward.suspend(clusterId, options);
+      return this.#awaitLeader(clusterId, true, forward);
+    }
     const running = engine.runningTasks(clusterId).filter((task) => !keep(task.type));
     if (options.policy === "fail_if_running_tasks" && running.length > 0) {
-      // The running tasks go into the message: sctool prints it as "<message>: can't complete operation because
-      // tasks are running" and (as SM's client) drops details on a 409.
-      const names = running.map((task) => `${task.type}/${task.id}`).join(", ");
-      throw new ConflictError(`suspend cluster: tasks are running: ${names}`, {
-        hint: "stop the tasks first or use the stop_running_tasks policy",
-      });
+      throw runningConflict(running.map((task) => `${task.type}/${task.id}`));
     }
     const pending = engine.pendingTasks(clusterId).filter((item) => !keep(item.task.type));
     const info: SuspendInfo = {
@@ -124,6 +172,12 @@ export class SuspendService {
   async resume(clusterId: string, options: ResumeOptions = {}): Promise<void> {
     const info = this.#state.get(clusterId);
     if (!info) return;
+    const forward = this.#forward;
+    if (forward && !forward.isActive()) {
+      await forward.resume(clusterId, options);
+      await this.#awaitLeader(clusterId, false, forward);
+      return;
+    }
     await this.#store.deleteDrawer(clusterId, SUSPEND_DRAWER_KEY);
     this.#state.delete(clusterId);
     this.#onChange(clusterId, false);
@@ -145,7 +199,7 @@ export class SuspendService {
         (options.startTasks && info.running_tasks.includes(task.id)) ||
         (options.startTasksMissedActivation && missed.has(task.id)) ||
         neverRunWindowedOneShot;
-      if (start) engine.start(task);
+      if (start) await engine.start(task);
       else engine.schedule(task);
     }
   }
@@ -155,4 +209,12 @@ export class SuspendService {
     await this.#store.putTask(disabled);
     this.#engine().unschedule(disabled);
   }
+}
+
+/** 409 naming the running tasks: sctool prints it as "<message>: can't complete operation because tasks are
+ * running" and (as SM's client) drops details on a 409. */
+function runningConflict(names: string[]): ConflictError {
+  return new ConflictError(`suspend cluster: tasks are running: ${names.join(", ")}`, {
+    hint: "stop the tasks first or use the stop_running_tasks policy",
+  });
 }

@@ -35,6 +35,11 @@ interface TaskServiceDeps {
   now: () => number;
   runnerOf(type: string): Runner | undefined;
   knownTypes(): string[];
+  /**
+   * Several servers on one store: on a server that does not lead, the leader's view of each task (its scheduler
+   * holds the activations); undefined: this engine's own.
+   */
+  scheduleSource?(): Promise<((task: TaskRecord) => TaskScheduleInfo) | undefined>;
 }
 
 /** Creates, changes and queries tasks. */
@@ -83,6 +88,10 @@ export class TaskService {
           : {
               cron: schedule?.cron ?? "",
               startDate,
+              cronStartDate:
+                schedule?.cronStartDateMs === null || schedule?.cronStartDateMs === undefined
+                  ? null
+                  : new Date(schedule.cronStartDateMs).toISOString(),
               intervalSeconds: schedule?.intervalSeconds ?? 0,
               numRetries: schedule?.numRetries ?? 0,
               retryWaitSeconds: schedule?.retryWaitSeconds ?? 0,
@@ -117,9 +126,7 @@ export class TaskService {
         hint: "pick a future start date",
       });
     }
-    if (schedule.numRetries > 0 && schedule.retryWaitSeconds === 0) {
-      task.schedule = { ...schedule, retryWaitSeconds: 600 };
-    }
+    // A zero retry_wait stays zero, as SM stores it; the retry backoff then starts at 10 minutes (scheduler/retry.ts).
     // Only creation is refused while suspended (SM); an update is stored and scheduled on resume.
     if (isNew && !this.#d.suspend.isAllowed(task.clusterId, task.type)) {
       throw new ValidationError("cluster is suspended, scheduling tasks is not allowed", {
@@ -142,6 +149,11 @@ export class TaskService {
   /** Creates and schedules a task. */
   async create(input: TaskRecord): Promise<TaskRecord> {
     const task = await this.#validate({ ...input }, true);
+    // SM's scheduler PutTask: a task created without a start date starts at its creation time (the default tasks
+    // of a new cluster included); the start date inside its cron stays as given.
+    if (task.schedule.startDate === null) {
+      task.schedule = { ...task.schedule, startDate: new Date(this.#d.now()).toISOString() };
+    }
     await this.#d.store.putTask(task);
     this.#d.engine.schedule(task);
     return task;
@@ -169,7 +181,7 @@ export class TaskService {
   async get(clusterId: string, type: string, id: string): Promise<TaskRecord> {
     const task = isUuid(id) ? await this.#d.store.getTask(clusterId, type, id.toLowerCase()) : undefined;
     if (!task) throw new NotFoundError(`get resource: get task ${type}/${id}: not found`);
-    // SM answers 500 `task "<id>" is deleted` (reference §1.1, §7 #19); a deleted task is gone to the caller,
+    // SM answers 500 `task "<id>" is deleted` (SM's `pkg/service/scheduler/service.go`); a deleted task is gone to the caller,
     // so we answer 404 with the same text.
     if (task.deleted) throw new NotFoundError(`get resource: task "${id}" is deleted`);
     return task;
@@ -199,14 +211,18 @@ export class TaskService {
         hint: `use one of ${TASK_STATUSES.join(", ")}`,
       });
     }
-    const tasks = await this.#d.store.listTasks(clusterId, options.type ? { type: options.type } : {});
+    const [tasks, source] = await Promise.all([
+      this.#d.store.listTasks(clusterId, options.type ? { type: options.type } : {}),
+      this.#d.scheduleSource?.(),
+    ]);
+    const infoOf = source ?? ((task: TaskRecord) => this.#d.engine.info(task));
     const suspended = this.#d.suspend.isSuspended(clusterId);
     return tasks
       .filter((t) => options.all || t.enabled)
       .filter((t) => options.status === undefined || t.status === options.status)
       .filter((t) => options.taskId === undefined || t.id === options.taskId.toLowerCase())
       .map((task) => {
-        const schedule = this.#d.engine.info(task);
+        const schedule = infoOf(task);
         return { task, schedule, suspended: suspended && schedule.nextActivation === null };
       });
   }
@@ -218,7 +234,7 @@ export class TaskService {
       throw new ValidationError("cluster is suspended", { hint: "resume the cluster first (sctool resume)" });
     }
     this.requireRunner(type);
-    this.#d.engine.start(task, { noContinue: options.continue === false });
+    await this.#d.engine.start(task, { noContinue: options.continue === false });
   }
 
   /** Stops a task's run; `disable` also disables the task. */

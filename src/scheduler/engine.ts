@@ -1,6 +1,6 @@
 /**
  * The scheduler engine: one pending activation per task (a timer on the injected clock), runs through the type's
- * Runner, and the state machine of reference/sm-surface.md §2.4 — DONE/ERROR/STOPPED/WAITING/ABORTED, retries with
+ * Runner, and the state machine of SM's `pkg/service/scheduler` — DONE/ERROR/STOPPED/WAITING/ABORTED, retries with
  * backoff, window deadlines, the catch-up rule and exclusivity. Persists runs and task status through the Store.
  * @module
  */
@@ -49,6 +49,13 @@ interface Entry {
   running?: RunningRun;
   /** Inject `"continue": false` into the next non-retry run. */
   noContinue?: boolean;
+  /**
+   * A start was asked for (`start()`) and no run of it is recorded yet: if this server stops leading first, the
+   * start is handed to the next leader instead of being lost.
+   */
+  startRequested?: boolean;
+  /** The id of a run whose start could not be recorded: its retry uses it again (the write may have landed). */
+  retryRunId?: string;
 }
 
 export interface EngineOptions {
@@ -59,6 +66,15 @@ export interface EngineOptions {
   /** False when the cluster is suspended for this type. */
   isAllowed(clusterId: string, type: string): boolean;
   listener?: EngineListener;
+  /**
+   * Several servers on one store: false while this server does not lead. An inactive engine never starts a run;
+   * `start`/`stop` go to `forward` (the leader acts on them) instead.
+   */
+  isActive?(): boolean;
+  forward?: {
+    start(task: TaskRecord, options: { noContinue?: boolean }): Promise<void>;
+    stop(task: Pick<TaskRecord, "clusterId" | "type" | "id">): Promise<boolean>;
+  };
 }
 
 /** What task listings show of the scheduler's state. */
@@ -69,6 +85,9 @@ export interface TaskScheduleInfo {
 }
 
 export { CLOSED_CAUSE, EXCLUSIVE_CAUSE };
+
+/** When recording a run's start failed (the store did not answer), the activation is tried again after this, ms. */
+const START_RETRY_MS = 5_000;
 
 /** The in-process scheduler of every cluster's tasks. */
 export class SchedulerEngine {
@@ -103,21 +122,33 @@ export class SchedulerEngine {
     if (options.forget && !entry.running) this.#entries.delete(key);
   }
 
-  /** Runs the task now unless it is running. `noContinue` injects `"continue": false` into that run. */
-  start(task: TaskRecord, options: { noContinue?: boolean } = {}): void {
+  /** Whether this engine may run tasks now (always, unless several servers share the store). */
+  get active(): boolean {
+    return this.#o.isActive?.() ?? true;
+  }
+
+  /**
+   * Runs the task now unless it is running. `noContinue` injects `"continue": false` into that run. On an inactive
+   * engine the request is forwarded to the leader (the returned promise says when it was handed over).
+   */
+  start(task: TaskRecord, options: { noContinue?: boolean } = {}): Promise<void> {
+    if (!this.active && this.#o.forward) return this.#o.forward.start(task, options);
     const entry = this.#entryOf(task);
     entry.task = task;
-    if (entry.running) return;
+    if (entry.running) return Promise.resolve();
     // SM keeps the start-from-scratch flag for 500 ms only, so a start deferred to the next window begin silently
     // continues the old run; we keep it until the started run consumes it, which is what --no-continue asked for.
     if (options.noContinue) entry.noContinue = true;
+    if (this.#o.forward) entry.startRequested = true;
     this.#clearPending(entry);
     const now = this.#o.clock.now();
     this.#setPending(entry, { at: now, initial: now, retry: 0 });
+    return Promise.resolve();
   }
 
   /** Stops the task's run (STOPPING, then STOPPED). Returns false when nothing was running. */
   async stop(task: Pick<TaskRecord, "clusterId" | "type" | "id">): Promise<boolean> {
+    if (!this.active && this.#o.forward) return this.#o.forward.stop(task);
     const entry = this.#entries.get(taskKey(task));
     const running = entry?.running;
     if (!entry || !running) return false;
@@ -129,6 +160,35 @@ export class SchedulerEngine {
     return true;
   }
 
+  /** The task as this engine schedules it (undefined when it has no entry). */
+  knownTask(task: Pick<TaskRecord, "clusterId" | "type" | "id">): TaskRecord | undefined {
+    return this.#entries.get(taskKey(task))?.task;
+  }
+
+  /**
+   * This server stopped leading: cancels every run (ABORTED, with `cause`'s error) and drops every pending
+   * activation and entry, waiting at most `timeoutMs` for the runs to be recorded. Unlike `close`, the engine can be
+   * used again (a new leadership schedules everything afresh).
+   */
+  async pause(timeoutMs = 30_000): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const entry of this.#entries.values()) {
+      this.#clearPending(entry);
+      if (entry.running) {
+        entry.running.controller.abort(new SchedulerClosedError());
+        waits.push(entry.running.done);
+      } else this.#handOver(entry);
+    }
+    this.#entries.clear();
+    if (waits.length === 0) return;
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = this.#o.clock.setTimer(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.all(waits), timeout]);
+    if (timer !== undefined) this.#o.clock.clearTimer(timer);
+  }
+
   /** Scheduling info of a task, for listings. */
   info(task: Pick<TaskRecord, "clusterId" | "type" | "id">): TaskScheduleInfo {
     const entry = this.#entries.get(taskKey(task));
@@ -137,6 +197,13 @@ export class SchedulerEngine {
       retry: entry?.pending?.retry ?? 0,
       running: entry?.running !== undefined,
     };
+  }
+
+  /** Scheduling info of every task this engine knows, by `taskKey` (what a leader shows other servers). */
+  scheduleInfos(): Map<string, TaskScheduleInfo> {
+    const out = new Map<string, TaskScheduleInfo>();
+    for (const [key, entry] of this.#entries) out.set(key, this.info(entry.task));
+    return out;
   }
 
   /** Tasks of a cluster that are running now. */
@@ -250,10 +317,28 @@ export class SchedulerEngine {
     return task.type === "healthcheck";
   }
 
+  /** A requested start that has no recorded run goes to the leader (several servers on one store). */
+  #handOver(entry: Entry): void {
+    if (!entry.startRequested || !this.#o.forward) return;
+    entry.startRequested = false;
+    const noContinue = entry.noContinue === true;
+    entry.noContinue = false;
+    this.#o.forward.start(entry.task, noContinue ? { noContinue } : {}).catch((error) =>
+      this.#o.logger.error("scheduler: hand a start to the leader", {
+        task: taskKey(entry.task),
+        error: errorMessage(error),
+      }),
+    );
+  }
+
   async #fire(entry: Entry): Promise<void> {
     const activation = entry.pending;
     entry.pending = undefined;
     if (!activation || entry.running || this.#closed) return;
+    if (!this.active) {
+      this.#handOver(entry);
+      return;
+    }
     const { task } = entry;
     if (task.deleted || !this.#o.isAllowed(task.clusterId, task.type)) return;
     const now = this.#o.clock.now();
@@ -274,13 +359,14 @@ export class SchedulerEngine {
       clusterId: task.clusterId,
       type: task.type,
       taskId: task.id,
-      id: newTimeUuid(now),
+      id: entry.retryRunId ?? newTimeUuid(now),
       status: "RUNNING",
       cause: "",
       owner: "",
       startTime: new Date(now).toISOString(),
       endTime: null,
     };
+    entry.retryRunId = undefined;
     const runner = this.#o.runnerOf(task.type);
     if (!runner || conflictsWithRunning({ type: task.type, properties }, others)) {
       const cause = runner ? EXCLUSIVE_CAUSE : `no runner for task type ${task.type}`;
@@ -290,11 +376,29 @@ export class SchedulerEngine {
     const controller = new AbortController();
     const running: RunningRun = { run, properties, controller, done: Promise.resolve() };
     entry.running = running;
-    this.#o.listener?.onRunStart?.(task);
     running.done = (async () => {
       let deadlineTimer: TimerHandle | undefined;
+      let ended: TaskStatus | undefined;
       try {
-        if (!this.#isHealthcheck(task)) await this.#persist(entry, run, (t) => ({ ...t, status: "RUNNING" }));
+        if (!this.#isHealthcheck(task)) {
+          try {
+            await this.#persist(entry, run, (t) => ({ ...t, status: "RUNNING" }));
+          } catch (error) {
+            // Nothing ran: try the activation again later (the store may be failing over), same run id.
+            entry.running = undefined;
+            this.#o.logger.error("scheduler: record run start, retrying", {
+              task: taskKey(task),
+              error: errorMessage(error),
+            });
+            entry.retryRunId = run.id;
+            const again = { ...activation, properties, at: this.#o.clock.now() + START_RETRY_MS };
+            if (this.active) this.#setPending(entry, again);
+            else this.#handOver(entry);
+            return;
+          }
+          entry.startRequested = false;
+        }
+        this.#o.listener?.onRunStart?.(task);
         if (Number.isFinite(position.deadline)) {
           deadlineTimer = this.#o.clock.setTimer(
             () => controller.abort(new OutOfWindowError()),
@@ -319,6 +423,7 @@ export class SchedulerEngine {
         const end = { ...running.run, endTime: new Date(this.#o.clock.now()).toISOString() };
         const outcome = describeOutcome(error, controller.signal);
         entry.running = undefined;
+        ended = outcome.status;
         await this.#finish(
           entry,
           activation,
@@ -329,6 +434,8 @@ export class SchedulerEngine {
       } catch (error) {
         entry.running = undefined;
         this.#o.logger.error("scheduler: record run", { task: taskKey(task), error: errorMessage(error) });
+        // The run did end (its end could not be recorded: the store is failing); metrics must not show it running.
+        if (ended !== undefined) this.#o.listener?.onRunEnd?.(task, ended);
       } finally {
         if (deadlineTimer !== undefined) this.#o.clock.clearTimer(deadlineTimer);
       }

@@ -1,5 +1,5 @@
 /**
- * SM's TaskExclusiveLockPolicy (reference/sm-surface.md §2.7): which task types may run together in one cluster.
+ * SM's TaskExclusiveLockPolicy (SM's `pkg/service/scheduler/policy.go`): which task types may run together in one cluster.
  * @module
  */
 

@@ -1,5 +1,5 @@
 /**
- * Scheduler gauges (sm-agent-health-scylla-api.md §4.1): `scylla_manager_scheduler_{suspended,run_indicator,
+ * Scheduler gauges (SM's `pkg/metrics/scheduler.go`): `scylla_manager_scheduler_{suspended,run_indicator,
  * run_total,last_success}`.
  * @module
  */

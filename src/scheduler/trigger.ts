@@ -7,6 +7,7 @@
 import { Cron } from "croner";
 import { ValidationError } from "../errors.ts";
 import { parseGoDuration } from "../util/go-duration.ts";
+import { checkDurationMs } from "../util/input-limits.ts";
 import { validateTimezone } from "./timezone.ts";
 
 /** The schedule fields a trigger reads (times in ms since the epoch). */
@@ -62,6 +63,13 @@ export function validateCronSpec(spec: string): void {
   if (trimmed.startsWith("@every")) {
     const ms = parseEveryDuration(trimmed.slice("@every".length));
     if (ms <= 0) throw new ValidationError(`invalid cron spec "${spec}": @every needs a positive duration`);
+    // robfig/cron would silently round a sub-second delay up to 1 s; say so instead of storing "1ns".
+    if (ms < 1000) {
+      throw new ValidationError(`invalid cron spec "${spec.slice(0, 64)}": @every needs at least 1s`, {
+        hint: "use a duration such as 15s, 10m or 1h30m",
+      });
+    }
+    checkDurationMs("schedule.cron @every", ms);
     return;
   }
   createCron(trimmed, "");

@@ -1,15 +1,29 @@
 /**
- * The REST application: trace ids, request logging, optional bearer auth, SM's error model, then the routes.
+ * The REST application: trace ids, request logging, optional bearer auth, the body limit, SM's error model, then the
+ * routes.
+ *
+ * Bounded input is a property of the app, not of each route: every request body is limited to
+ * `INPUT_LIMITS.bodyBytes` (413 `request body too large`, declared or chunked; the daemon's listener refuses it even
+ * before the app), and request schemas are built from the bounded blocks of `src/util/input-limits.ts` (400 naming
+ * the field and the limit). A new route gets the body limit for free; give its schema bounded fields.
  * @module
  */
 import { timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { INPUT_LIMITS } from "../util/input-limits.ts";
 import type { ServerDeps } from "./deps.ts";
-import { createTraceId, getTraceId, notFoundBody, toErrorResponse } from "./errors.ts";
+import { bodyTooLarge, createTraceId, getTraceId, notFoundBody, toErrorResponse } from "./errors.ts";
 import { registerRoutes } from "./routes/index.ts";
 
 /** Paths that stay open when `auth_token` is set, so load balancers can probe the server. */
-const OPEN_PATHS = new Set(["/ping"]);
+const OPEN_PATHS = new Set(["/ping", "/ui", "/console"]);
+
+/**
+ * The API explorer's and the console's static files stay open too: they hold no data, and they are what asks the
+ * user for the token (every API call they make carries it).
+ */
+const isOpenPath = (path: string) => OPEN_PATHS.has(path) || path.startsWith("/ui/") || path.startsWith("/console/");
 
 /** Builds the Hono app serving SM's REST API for `deps`. */
 export function createApp(deps: ServerDeps): Hono {
@@ -37,7 +51,7 @@ export function createApp(deps: ServerDeps): Hono {
     // Our extension: SM's REST API has no authentication; with auth_token set every call needs `Bearer <token>`.
     const expected = Buffer.from(`Bearer ${token}`);
     app.use(async (c, next) => {
-      if (OPEN_PATHS.has(c.req.path)) return next();
+      if (isOpenPath(c.req.path)) return next();
       const given = Buffer.from(c.req.header("authorization") ?? "");
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         return c.json(
@@ -52,6 +66,15 @@ export function createApp(deps: ServerDeps): Hono {
       return next();
     });
   }
+
+  app.use(
+    bodyLimit({
+      maxSize: INPUT_LIMITS.bodyBytes,
+      onError: () => {
+        throw bodyTooLarge(INPUT_LIMITS.bodyBytes);
+      },
+    }),
+  );
 
   app.onError((error, c) => {
     const traceId = getTraceId(c);

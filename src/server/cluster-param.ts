@@ -1,5 +1,5 @@
 /**
- * `{cluster_id}` path parameter: SM accepts a cluster UUID or a cluster name (reference/sm-surface.md §1.1).
+ * `{cluster_id}` path parameter: SM accepts a cluster UUID or a cluster name (SM's `pkg/restapi/cluster.go`).
  * @module
  */
 import { ManagerError, NotFoundError } from "../errors.ts";

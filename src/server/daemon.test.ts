@@ -162,10 +162,13 @@ describe("startDaemon", () => {
 
 const CLUSTER_ID = "5b1c1a5e-8c8e-4b7e-9f0e-3d3a1f2b4c5e";
 
-/** A Manager whose repair runner's dry-run target echoes the properties it received. */
+/**
+ * A Manager with a task type whose dry-run target echoes the properties it received: the internal `mock` type, since
+ * the daemon registers the real repair runner (whose target needs a live cluster) after this hook.
+ */
 function createManagerWithRepairTarget(deps: ConstructorParameters<typeof Manager>[0]): Manager {
   const manager = new Manager({ store: deps.store, logger: deps.logger, metrics: deps.metrics, config: deps.config });
-  manager.registerRunner("repair", {
+  manager.registerRunner("mock", {
     run: async () => undefined,
     getTarget: async (clusterId, properties) => ({ cluster_id: clusterId, echoed: properties }),
   });
@@ -223,21 +226,21 @@ describe("dry-run target with a body on a GET (sctool's --dry-run)", () => {
     const daemon = await start({ http: "127.0.52.10:0" }, true);
     await putCluster(daemon);
     const url = (type: string) => `${daemon.urls.http}/api/v1/cluster/dry/tasks/${type}/target`;
-    const got = await requestWithBody(url("repair"), "GET", body);
+    const got = await requestWithBody(url("mock"), "GET", body);
     expect(got).toEqual({
       status: 200,
       json: { cluster_id: CLUSTER_ID, echoed: { keyspace: ["ks1"], intensity: 0.5 } },
     });
-    expect(await requestWithBody(url("repair"), "POST", body)).toEqual(got);
+    expect(await requestWithBody(url("mock"), "POST", body)).toEqual(got);
     // The body is parsed: malformed JSON on the GET is the same 400 as on the POST.
-    const malformed = await requestWithBody(url("repair"), "GET", '{"type": "repair",');
+    const malformed = await requestWithBody(url("mock"), "GET", '{"type": "repair",');
     expect(malformed.status).toBe(400);
     expect(malformed.json.message).toStartWith("malformed request: invalid JSON body");
-    expect(await requestWithBody(url("repair"), "POST", '{"type": "repair",')).toMatchObject({
+    expect(await requestWithBody(url("mock"), "POST", '{"type": "repair",')).toMatchObject({
       status: 400,
       json: { message: malformed.json.message },
     });
-    const wrongShape = await requestWithBody(url("repair"), "GET", JSON.stringify({ properties: "nope" }));
+    const wrongShape = await requestWithBody(url("mock"), "GET", JSON.stringify({ properties: "nope" }));
     expect(wrongShape.status).toBe(400);
     expect(wrongShape.json.message).toStartWith("malformed request: properties");
     // A type without a target: the same 400 on GET and POST.
@@ -258,7 +261,7 @@ describe("dry-run target with a body on a GET (sctool's --dry-run)", () => {
     writeFileSync(join(dir, "ca.pem"), ca.cert);
     const daemon = await start({ https: "127.0.53.10:0", tls_ca_file: join(dir, "ca.pem") }, true);
     await putCluster(daemon);
-    const url = `${daemon.urls.https}/api/v1/cluster/${CLUSTER_ID}/tasks/repair/target`;
+    const url = `${daemon.urls.https}/api/v1/cluster/${CLUSTER_ID}/tasks/mock/target`;
     const withCert = { rejectUnauthorized: false, cert: ca.clientcert ?? "", key: ca.clientprivate ?? "" };
     expect(await requestWithBody(url, "GET", body, withCert)).toEqual({
       status: 200,

@@ -4,11 +4,18 @@
  * @module
  */
 import { Hono } from "hono";
+import { ensureValidateBackupRunner } from "../backup/validate/wiring.ts";
+import { ensureBackupService } from "../backup/wiring.ts";
 import { loadServerConfig, type ServerConfig } from "../config/server.ts";
 import { errorMessage, isManagerError, ManagerError } from "../errors.ts";
 import { ensureClusterServices } from "../healthcheck/wiring.ts";
+import type { LeaderElector } from "../manager/leadership.ts";
 import { Manager } from "../manager/manager.ts";
+import { registerLeaderMetrics } from "../metrics/leader.ts";
 import { createMetricsRegistry } from "../metrics/registry.ts";
+import { ensureRepairService } from "../repair/wiring.ts";
+import { ensureRestoreService } from "../restore/wiring.ts";
+import type { CqlStore } from "../store/cql/store.ts";
 import { openStore } from "../store/open.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { createApp } from "./app.ts";
@@ -61,12 +68,28 @@ export async function startDaemon(configFiles: readonly string[], options: Start
     if (manager) await manager.close();
     await store.close();
   };
+  let lease: { setAddress(address: string): void } | undefined;
   try {
     const base = { config, logger, metrics, store };
-    manager = options.createManager ? options.createManager(base) : new Manager({ store, logger, metrics, config });
+    let leader: LeaderElector | undefined;
+    if (config.store === "cql") {
+      // Several servers may share a CQL store: one leads (schedules and runs), the others serve the API.
+      const { CqlLeaderLease } = await import("../store/cql/lease.ts");
+      const cqlLease = new CqlLeaderLease({ store: store as CqlStore, leaseMs: config.leader_lease, logger });
+      lease = cqlLease;
+      leader = cqlLease;
+    }
+    manager = options.createManager
+      ? options.createManager(base)
+      : new Manager({ store, logger, metrics, config, ...(leader ? { leader } : {}) });
+    registerLeaderMetrics(metrics, manager);
     const deps: ServerDeps = { ...base, manager };
     // Registers the healthcheck runner with the Manager before it starts scheduling.
     ensureClusterServices(deps);
+    ensureBackupService(deps);
+    ensureValidateBackupRunner(deps);
+    ensureRepairService(deps);
+    ensureRestoreService(deps);
     await manager.start();
     const app = createApp(deps);
     const urls: Daemon["urls"] = {};
@@ -88,6 +111,7 @@ export async function startDaemon(configFiles: readonly string[], options: Start
       servers.push(server);
       urls.prometheus = `http://${formatHostPort(server.hostname, server.port)}`;
     }
+    lease?.setAddress(urls.https ?? urls.http ?? "");
     logger.info("Scylla Manager server started", { version: MANAGER_VERSION, ...urls });
     let closing: Promise<void> | undefined;
     return {
@@ -157,17 +181,32 @@ export async function runDaemon(configFiles: readonly string[]): Promise<number>
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
-  daemon.deps.logger.info("Shutting down", { signal });
+  const { logger } = daemon.deps;
+  logger.info("Shutting down", { signal });
   // A second signal while shutting down stops at once, as impatient operators expect.
   const force = () => process.exit(1);
   process.once("SIGTERM", force);
   process.once("SIGINT", force);
+  // Whatever the state (requests that never finish, runs that ignore their abort, agents that do not answer), the
+  // process ends by this deadline.
+  const deadline = setTimeout(() => {
+    logger.error("shutdown took too long, exiting", { deadline: `${SHUTDOWN_DEADLINE_MS}ms` });
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS);
+  deadline.unref();
+  let code = 0;
   try {
     await daemon.close();
+    logger.info("Bye");
   } catch (error) {
-    daemon.deps.logger.error("shutdown", { error: errorMessage(error) });
-    return 1;
+    logger.error("shutdown", { error: errorMessage(error) });
+    code = 1;
   }
-  daemon.deps.logger.info("Bye");
-  return 0;
+  clearTimeout(deadline);
+  // Keep-alive sockets to agents, driver sessions or stray timers must not hold the process after Bye.
+  setTimeout(() => process.exit(code), 500).unref();
+  return code;
 }
+
+/** Longest a SIGTERM/SIGINT shutdown takes: the listeners' grace for in-flight requests plus 5 s for the rest. */
+export const SHUTDOWN_DEADLINE_MS = SHUTDOWN_GRACE_MS + 5000;

@@ -111,7 +111,7 @@ describe("startNodeListener", () => {
     expect(head.status).toBe(200);
     expect(head.headers["x-head"]).toBe("yes");
     expect(head.body).toBe("");
-  });
+  }, 30_000);
 
   test("status, repeated set-cookie headers and a streamed body go back as sent", async () => {
     let release: () => void = () => undefined;

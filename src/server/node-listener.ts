@@ -7,6 +7,9 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
+import { INPUT_LIMITS, isValidHostHeader } from "../util/input-limits.ts";
+import { bodyTooLarge } from "./errors.ts";
+import { formatHostPort } from "./listen-address.ts";
 
 /** Hono's env binding for requests served here. */
 export interface ListenerBindings {
@@ -28,6 +31,11 @@ export interface NodeListenerOptions {
   tls?: ListenerTls;
   /** Largest GET/HEAD body read (bytes); more answers 413. Default 1 MiB. */
   maxGetBodyBytes?: number;
+  /**
+   * Largest body of any request (bytes), declared (`content-length`: 413 before a byte is read) or chunked (the
+   * stream fails with a 413 HTTPException once past it, which the app answers). Default `INPUT_LIMITS.bodyBytes`.
+   */
+  maxBodyBytes?: number;
   /** A socket with no traffic this long is closed (ms). Default 120 s, what Bun.serve was given before. */
   idleTimeoutMs?: number;
   /** Called with errors the app did not turn into a response (the client gets a bare 500). */
@@ -53,6 +61,8 @@ export async function startNodeListener(options: NodeListenerOptions): Promise<N
   const scheme = options.tls ? "https" : "http";
   let inFlight = 0;
   let closing = false;
+  // The URL's authority handed to the app: our own address (the real port once bound), never the Host header.
+  let authority = formatHostPort(options.hostname, options.port);
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     inFlight++;
     res.once("close", () => {
@@ -60,7 +70,7 @@ export async function startNodeListener(options: NodeListenerOptions): Promise<N
       // Keep-alive sockets of requests that finish during shutdown must not hold close() open.
       if (closing) server.closeIdleConnections();
     });
-    serveRequest(req, res, scheme, options).catch((error) => {
+    serveRequest(req, res, scheme, authority, options).catch((error) => {
       options.onError?.(error);
       if (!res.headersSent) sendJsonError(res, 500, "internal server error");
       else res.destroy();
@@ -83,6 +93,7 @@ export async function startNodeListener(options: NodeListenerOptions): Promise<N
   server.on("error", (error) => options.onError?.(error));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
+  authority = formatHostPort(options.hostname, port);
   let closed: Promise<void> | undefined;
   return {
     hostname: options.hostname,
@@ -116,6 +127,7 @@ async function serveRequest(
   req: IncomingMessage,
   res: ServerResponse,
   scheme: string,
+  authority: string,
   options: NodeListenerOptions,
 ): Promise<void> {
   const controller = new AbortController();
@@ -123,24 +135,44 @@ async function serveRequest(
     if (!res.writableFinished) controller.abort(new Error("client disconnected"));
   });
   const method = req.method ?? "GET";
-  const hasBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+  const target = requestTarget(req.url ?? "");
+  if (target === undefined) {
+    sendJsonError(res, 400, "malformed request: invalid request target");
+    return;
+  }
+  const host = req.headers.host;
+  if (host !== undefined && !isValidHostHeader(host)) {
+    // Go's net/http answers a bad Host the same way; we never build anything from it.
+    res.setHeader("connection", "close");
+    sendJsonError(res, 400, "malformed request: malformed Host header");
+    return;
+  }
+  const declared = Number(req.headers["content-length"] ?? 0);
+  const hasBody = req.headers["transfer-encoding"] !== undefined || declared > 0;
+  const maxBody = options.maxBodyBytes ?? INPUT_LIMITS.bodyBytes;
+  if (declared > maxBody) {
+    sendJsonError(res, 413, bodyTooLarge(maxBody).message);
+    lingerAndClose(req, res);
+    return;
+  }
   const env: ListenerBindings = {};
   let body: ReadableStream<Uint8Array> | null = null;
   if (hasBody && (method === "GET" || method === "HEAD")) {
-    const limit = options.maxGetBodyBytes ?? DEFAULT_MAX_GET_BODY;
+    const limit = Math.min(maxBody, options.maxGetBodyBytes ?? DEFAULT_MAX_GET_BODY);
     const raw = await readBounded(req, limit);
     if (raw === undefined) {
-      res.setHeader("connection", "close");
       sendJsonError(res, 413, `request body too large: a ${method} body may have at most ${limit} bytes`);
+      lingerAndClose(req, res);
       return;
     }
     env.rawGetBody = raw;
   } else if (hasBody) {
-    body = streamBody(req);
+    body = streamBody(req, maxBody);
   }
   let request: Request;
   try {
-    request = new Request(`${scheme}://${req.headers.host ?? `${options.hostname}:${options.port}`}${req.url}`, {
+    // The daemon routes on the request target only: the authority is our own address, never the Host header.
+    request = new Request(`${scheme}://${authority}${target}`, {
       method,
       headers: toHeaders(req.rawHeaders),
       body,
@@ -148,12 +180,47 @@ async function serveRequest(
       // Required by the fetch spec for a streaming request body.
       duplex: "half",
     } as RequestInit);
-  } catch (error) {
-    sendJsonError(res, 400, `malformed request: ${error instanceof Error ? error.message : String(error)}`);
+  } catch {
+    sendJsonError(res, 400, "malformed request: invalid request");
     return;
   }
   const response = await options.fetch(request, env);
+  // A body the app did not read in full (an early error) is not drained: the connection closes after the answer.
+  const unread = !req.complete;
   await sendResponse(res, response, method === "HEAD");
+  if (unread) lingerAndClose(req, res);
+}
+
+/** How long the rest of an unwanted body is read and dropped after the answer before the socket is cut. */
+const LINGER_MS = 2000;
+
+/**
+ * After answering a request whose body we did not read (413, early errors): read and drop what the client still
+ * sends for a moment, then cut the connection. Closing at once with unread data makes the kernel send a reset, and
+ * the client would lose our answer with it (nginx's lingering close).
+ */
+function lingerAndClose(req: IncomingMessage, res: ServerResponse): void {
+  const cut = setTimeout(() => req.socket?.destroy(), LINGER_MS);
+  cut.unref?.();
+  req.on("end", () => clearTimeout(cut));
+  req.on("data", () => undefined);
+  res.once("finish", () => req.resume());
+  req.resume();
+}
+
+/**
+ * The path and query of the request target: origin-form as sent, absolute-form (`http://h/p?q`, proxies) reduced to
+ * its path and query; anything else (`*`, garbage) is undefined.
+ */
+function requestTarget(url: string): string | undefined {
+  if (url.startsWith("/")) return url;
+  if (!/^https?:\/\//i.test(url)) return undefined;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function toHeaders(rawHeaders: readonly string[]): Headers {
@@ -176,13 +243,24 @@ async function readBounded(req: IncomingMessage, limit: number): Promise<string 
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function streamBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+function streamBody(req: IncomingMessage, limit: number): ReadableStream<Uint8Array> {
   const chunks = req[Symbol.asyncIterator]();
+  let size = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await chunks.next();
-      if (next.done) controller.close();
-      else controller.enqueue(Buffer.isBuffer(next.value) ? new Uint8Array(next.value) : Buffer.from(next.value));
+      if (next.done) {
+        controller.close();
+        return;
+      }
+      const chunk = Buffer.isBuffer(next.value) ? new Uint8Array(next.value) : Buffer.from(next.value);
+      size += chunk.byteLength;
+      if (size > limit) {
+        // Stop reading: the answer says why, and the connection closes after it (see serveRequest).
+        controller.error(bodyTooLarge(limit));
+        return;
+      }
+      controller.enqueue(chunk);
     },
     async cancel() {
       // The app did not want the rest: drain it so the connection stays usable.

@@ -96,3 +96,36 @@ describe("openStore", () => {
     expect(existsSync(join(dataDir, "secret.key"))).toBe(false);
   });
 });
+
+describe("openStore: cql", () => {
+  test("an unreachable database is a StoreError naming every host tried and why", async () => {
+    const base = defaultServerConfig();
+    const error = await openError(
+      openStore(
+        config({
+          store: "cql",
+          data_dir: newDir(),
+          // 127.6.255.x: nothing listens there (the cqlstore test range), so the refusal is immediate.
+          database: { ...base.database, hosts: ["127.6.255.1", "127.6.255.2:19042"], keyspace: "sm_test" },
+        }),
+      ),
+    );
+    expect(error.message).toContain("cql://127.6.255.1:9042,127.6.255.2:19042/sm_test");
+    expect(error.message).toContain("hosts tried: ");
+    expect(error.message).toContain("127.6.255.1:9042: connect ECONNREFUSED");
+    expect(error.message).toContain("127.6.255.2:19042");
+    expect(error.message).toContain("ECONNREFUSED");
+    expect(error.hint).toContain("database.hosts");
+  });
+
+  test("an unknown consistency is refused before connecting", async () => {
+    const base = defaultServerConfig();
+    const error = await openError(
+      openStore({
+        ...config({ store: "cql", data_dir: newDir() }),
+        database: { ...base.database, hosts: ["127.6.255.1"], consistency: "SOME" as "ONE" },
+      }),
+    );
+    expect(error.message).toContain('invalid database.consistency "SOME"');
+  });
+});

@@ -4,7 +4,7 @@
  * Implementations: memory (tests, library use on Node), SQLite (the embedded default) and, later, CQL.
  * Every implementation must pass `describeStoreContract` in `src/store/contract.ts`.
  *
- * Layout follows SM's keyspace (reference/sm-surface.md §6), flattened:
+ * Layout follows SM's keyspace (SM's `schema/*.cql`), flattened:
  * - clusters, secrets (encrypted at rest by the store), drawer (per-cluster misc state, e.g. suspend info),
  * - scheduler tasks and runs,
  * - per-service run meta (`repair_run`, `backup_run`, `restore_run`...) and per-run progress rows
@@ -36,6 +36,12 @@ export interface ScheduleRecord {
   cron: string;
   /** start_date (ISO) or null. */
   startDate: string | null;
+  /**
+   * The start date inside SM's `cron` JSON (`{"spec":...,"start_date":...}`), which SM keeps apart from start_date:
+   * a request's start_date when it also set a cron, else what its cron JSON carried (null = Go's zero time). Records
+   * written without it show startDate there.
+   */
+  cronStartDate?: string | null;
   /** Legacy interval in seconds (0 = none). */
   intervalSeconds: number;
   numRetries: number;

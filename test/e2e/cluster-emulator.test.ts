@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import tls from "node:tls";
-import type { NodeStatus } from "../../src/healthcheck/model.ts";
+import type { NodeStatusJson } from "../../src/healthcheck/model.ts";
 import type { Manager } from "../../src/manager/manager.ts";
 import type { createApp } from "../../src/server/app.ts";
 import type { Store } from "../../src/store/store.ts";
@@ -30,7 +30,7 @@ function call(method: string, path: string, body?: unknown) {
   return callApi(app, method, path, body);
 }
 
-async function status(cluster: string): Promise<{ ms: number; nodes: NodeStatus[] }> {
+async function status(cluster: string): Promise<{ ms: number; nodes: NodeStatusJson[] }> {
   const started = performance.now();
   const answer = await call("GET", `/cluster/${cluster}/status`);
   expect(answer.status).toBe(200);

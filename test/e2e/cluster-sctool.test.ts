@@ -3,10 +3,10 @@
  * the commands' flags, stdout/stderr split and the server's answers.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { runCli } from "../../src/cli/main.ts";
 import { type FakeAgent, startFakeAgent } from "../../src/clients/scylla/testdata/fake-agent.ts";
 import type { Manager } from "../../src/manager/manager.ts";
 import { startInProcessServer } from "../support/in-process-server.ts";
+import { runSctool } from "../support/run-sctool.ts";
 
 let a: FakeAgent;
 let b: FakeAgent;
@@ -39,22 +39,7 @@ afterAll(async () => {
   b.stop();
 });
 
-async function sctool(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(["--api-url", apiUrl, ...argv], {
-    io: {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      env: { SCTOOL_ASCII_TABLES: "1" },
-    },
-  });
-  return { code, stdout, stderr };
-}
+const sctool = (...argv: string[]) => runSctool(apiUrl, argv);
 
 test("cluster add prints the ID on stdout and the banner on stderr; list/status/update/delete work", async () => {
   const add = await sctool(

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Registry } from "prom-client";
 import * as v from "valibot";
 import { ServerConfigSchema } from "../../src/config/server.ts";
-import type { NodeStatus } from "../../src/healthcheck/model.ts";
+import type { NodeStatusJson } from "../../src/healthcheck/model.ts";
 import { ensureClusterServices } from "../../src/healthcheck/wiring.ts";
 import { createApp } from "../../src/server/app.ts";
 import { createMemoryStore } from "../../src/store/memory.ts";
@@ -47,14 +47,14 @@ function call(method: string, path: string, body?: unknown) {
 async function cqlStatuses(name: string): Promise<string[]> {
   const answer = await call("GET", `/cluster/${name}/status`);
   expect(answer.status).toBe(200);
-  return (answer.json as NodeStatus[]).map((n) => n.cql_status);
+  return (answer.json as NodeStatusJson[]).map((n) => n.cql_status);
 }
 
 test("no credentials → UP by the raw frame; wrong password → UNAUTHORIZED; right one → UP", async () => {
   const host = cluster.nodes[0]?.ip as string;
   expect((await call("POST", "/clusters", { host, name: "plain", auth_token: TOKEN })).status).toBe(201);
   expect(await cqlStatuses("plain")).toEqual(["UP", "UP"]);
-  const plain = (await call("GET", "/cluster/plain/status")).json as NodeStatus[];
+  const plain = (await call("GET", "/cluster/plain/status")).json as NodeStatusJson[];
   // Alternator without enforced authorization: SM's unsigned DynamoDB Scan ping.
   expect(plain.map((n) => [n.alternator_status, n.alternator_cause])).toEqual([
     ["UP", ""],
@@ -64,8 +64,8 @@ test("no credentials → UP by the raw frame; wrong password → UNAUTHORIZED; r
   const wrong = { host, name: "wrong", auth_token: TOKEN, username: "cassandra", password: "nope" };
   expect((await call("POST", "/clusters", wrong)).status).toBe(201);
   const wrongStatus = await call("GET", "/cluster/wrong/status");
-  expect((wrongStatus.json as NodeStatus[]).map((n) => n.cql_status)).toEqual(["UNAUTHORIZED", "UNAUTHORIZED"]);
-  expect((wrongStatus.json as NodeStatus[])[0]?.cql_cause).not.toBe("");
+  expect((wrongStatus.json as NodeStatusJson[]).map((n) => n.cql_status)).toEqual(["UNAUTHORIZED", "UNAUTHORIZED"]);
+  expect((wrongStatus.json as NodeStatusJson[])[0]?.cql_cause).not.toBe("");
 
   const right = { host, name: "right", auth_token: TOKEN, username: "cassandra", password: "s3cret" };
   expect((await call("POST", "/clusters", right)).status).toBe(201);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Registry } from "prom-client";
-import type { NodeStatus } from "../../src/healthcheck/model.ts";
+import type { NodeStatusJson } from "../../src/healthcheck/model.ts";
 import type { Manager } from "../../src/manager/manager.ts";
 import type { createApp } from "../../src/server/app.ts";
 import type { Store } from "../../src/store/store.ts";
@@ -34,7 +34,7 @@ test("CQL is pinged over TLS when the nodes require it; status shows SSL", async
     body: JSON.stringify({ host, name: "tls", auth_token: TOKEN }),
   });
   expect(created.status).toBe(201);
-  const nodes = (await (await app.request("/api/v1/cluster/tls/status")).json()) as NodeStatus[];
+  const nodes = (await (await app.request("/api/v1/cluster/tls/status")).json()) as NodeStatusJson[];
   expect(nodes.map((n) => [n.host, n.ssl, n.cql_status])).toEqual(cluster.nodes.map((n) => [n.ip, true, "UP"]));
 });
 

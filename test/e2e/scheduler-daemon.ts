@@ -31,11 +31,18 @@ export interface RunningDaemon {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Prepares a daemon listening on `ip` (port 0) with the SQLite store in a fresh temp dir. */
-export function createDaemonEnv(ip: string): DaemonEnv {
+/** Prepares a daemon listening on `ip` (port 0) with the SQLite store in a fresh temp dir; `extra` config keys on top. */
+export function createDaemonEnv(ip: string, extra: Record<string, unknown> = {}): DaemonEnv {
   const dir = mkdtempSync(join(tmpdir(), "sm-sched-e2e-"));
   const configFile = join(dir, "scylla-manager.yaml");
-  const config = { http: `${ip}:0`, prometheus: `${ip}:0`, data_dir: dir, store: "sqlite", logger: { level: "error" } };
+  const config = {
+    http: `${ip}:0`,
+    prometheus: `${ip}:0`,
+    data_dir: dir,
+    store: "sqlite",
+    logger: { level: "error" },
+    ...extra,
+  };
   writeFileSync(configFile, JSON.stringify(config));
   const script = join(dir, "daemon.ts");
   writeFileSync(

@@ -18,7 +18,8 @@ const clusterId = (i: number) => `55555555-5555-4555-8555-${String(i).padStart(1
 
 test("1,000 tasks across 100 clusters fire within 1 s of their due time", async () => {
   const store = await env.openStore();
-  const firstDue = Date.now() + 4000;
+  // The daemon must be up before the first due time: 8 s leaves room for a slow start on a loaded machine.
+  const firstDue = Date.now() + 8000;
   const due = new Map<string, number>();
   const writes: StoreWrite[] = [];
   for (let c = 0; c < 100; c++) {
@@ -40,7 +41,8 @@ test("1,000 tasks across 100 clusters fire within 1 s of their due time", async 
 
   daemon = await env.start();
   expect(Date.now()).toBeLessThan(firstDue); // the daemon was up before the first due time
-  await new Promise((r) => setTimeout(r, firstDue + 2000 + 1500 - Date.now()));
+  // Runs take no time, but on a loaded machine the last ones may still be finishing well after their start.
+  await new Promise((r) => setTimeout(r, firstDue + 2000 + 8000 - Date.now()));
   expect(await daemon.stop("SIGTERM")).toBe(0);
   daemon = undefined;
 
@@ -60,4 +62,4 @@ test("1,000 tasks across 100 clusters fire within 1 s of their due time", async 
   expect(lateness[0]).toBeGreaterThanOrEqual(0);
   expect(lateness[lateness.length - 1]).toBeLessThanOrEqual(1000);
   console.log(`lateness ms: p50 ${lateness[500]}, p99 ${lateness[990]}, max ${lateness[999]}`);
-}, 20_000);
+}, 45_000);

@@ -5,6 +5,7 @@
  * @module
  */
 import { type AgentConfigInput, parseAgentConfig } from "../../agent/config.ts";
+import type { Backend } from "../../agent/providers/provider.ts";
 import { type RunningAgent, startAgent } from "../../agent/server.ts";
 import { createSilentLogger, type Logger } from "../../src/util/log.ts";
 
@@ -25,6 +26,8 @@ export interface StartAgentsOptions {
   /** Extra agent config (s3/gcs/azure/localstorage/rclone...) applied to every agent. */
   config?: AgentConfigInput;
   logger?: Logger;
+  /** Wraps each agent's storage backends (see `StartAgentOptions.wrapBackend`); gets the node IP too. */
+  wrapBackend?: (backend: Backend, ip: string) => Backend;
 }
 
 /** The running agents, in node order. */
@@ -69,6 +72,7 @@ export async function startAgents(
             timeoutMs: 500,
           },
           terminate: () => logger.warn(`agent ${node.ip}: terminate ignored in the emulator`),
+          wrapBackend: options.wrapBackend && ((backend) => options.wrapBackend?.(backend, node.ip) ?? backend),
         },
       ),
     ),

@@ -4,7 +4,9 @@
  * writes `DIR/cluster.json` once every node serves, stops everything on SIGTERM/SIGINT.
  * @module
  */
+import { readFileSync } from "node:fs";
 import { defineCommand, runCommand, runMain } from "citty";
+import { parse as parseYaml } from "yaml";
 import { startCluster } from "./index.ts";
 
 /** Plain stderr lines (the CLI's own messages; modules log through their own logger). */
@@ -17,6 +19,16 @@ function numberArg(name: string, value: string | undefined): number | undefined 
   const n = Number(value);
   if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${value}"`);
   return n;
+}
+
+/** The `--agent-config` file as an object (YAML or JSON); undefined without the flag. */
+function readAgentConfig(file: string | undefined): Record<string, unknown> | undefined {
+  if (file === undefined) return undefined;
+  const parsed: unknown = parseYaml(readFileSync(file, "utf8"));
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== "object" || Array.isArray(parsed))
+    throw new Error(`--agent-config ${file}: expected a YAML mapping`);
+  return parsed as Record<string, unknown>;
 }
 
 const up = defineCommand({
@@ -39,8 +51,14 @@ const up = defineCommand({
     tls: { type: "boolean", default: false, description: "CQL client encryption on port 9142" },
     agents: { type: "boolean", default: false, description: "Start scylla-manager-agent on every node (port 10001)" },
     "auth-token": { type: "string", description: "Agent auth token (with --agents)" },
+    "agent-config": {
+      type: "string",
+      description:
+        "YAML file of extra agent config for every agent, e.g. `localstorage: {path: DIR}` or an s3: section",
+    },
   },
   async run({ args }) {
+    if (args["agent-config"] !== undefined && !args.agents) throw new Error("--agent-config needs --agents");
     if (args.agents && !args["auth-token"])
       throw new Error("--agents needs --auth-token T (the agents refuse to start without a token)");
     const cluster = await startCluster({
@@ -55,7 +73,9 @@ const up = defineCommand({
       shards: numberArg("shards", args.shards),
       alternator: args.alternator,
       tls: args.tls,
-      agents: args.agents ? { authToken: args["auth-token"] ?? "" } : false,
+      agents: args.agents
+        ? { authToken: args["auth-token"] ?? "", config: readAgentConfig(args["agent-config"]) }
+        : false,
     });
     say(`emulated cluster up: ${cluster.nodes.map((n) => `${n.ip} (${n.dc}/${n.rack})`).join(", ")}`);
     say(`control API ${cluster.controlUrl}; ${args.dir}/cluster.json written`);

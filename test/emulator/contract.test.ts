@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ScyllaContracts } from "./contract.ts";
+import { contractsAbsent, ScyllaContracts } from "./contract.ts";
 import { type EmulatedCluster, startCluster } from "./index.ts";
 import { nodeConfig } from "./rest/config-v2.ts";
 import { isTabletBalancingEnabled } from "./rest/routes-schema.ts";
 
 let cluster: EmulatedCluster;
-const contracts = new ScyllaContracts();
+const skip = contractsAbsent("contract.test.ts: route and body fidelity against Scylla's swagger");
+const loaded = skip ? undefined : new ScyllaContracts();
+
+/** The loaded contracts; only called from tests that skip when they are absent. */
+function contracts(): ScyllaContracts {
+  if (loaded === undefined) throw new Error("Scylla's REST contracts are not loaded");
+  return loaded;
+}
 
 beforeAll(async () => {
   cluster = await startCluster({
@@ -31,14 +38,14 @@ async function call(method: string, path: string): Promise<{ status: number; bod
 }
 
 describe("contract", () => {
-  test("every served route exists in scylla_v1.json or scylla_v2.json", () => {
+  test.skipIf(skip)("every served route exists in scylla_v1.json or scylla_v2.json", () => {
     const routes = [...cluster.routers.values()][0]?.routes() ?? [];
     expect(routes.length).toBeGreaterThan(20);
-    const missing = routes.filter((r) => r.pattern !== "/v2/config/{name}" && !contracts.has(r.method, r.pattern));
+    const missing = routes.filter((r) => r.pattern !== "/v2/config/{name}" && !contracts().has(r.method, r.pattern));
     expect(missing).toEqual([]);
     const node = cluster.state.nodes[0];
     if (node === undefined) throw new Error("no node");
-    const unknownConfig = Object.keys(nodeConfig(node)).filter((name) => !contracts.has("GET", `/v2/config/${name}`));
+    const unknownConfig = Object.keys(nodeConfig(node)).filter((name) => !contracts().has("GET", `/v2/config/${name}`));
     expect(unknownConfig).toEqual([]);
   });
 
@@ -86,15 +93,15 @@ describe("contract", () => {
     ["GET", "/v2/config/authenticator", "/v2/config/authenticator"],
   ];
   for (const [method, path, pattern] of sample) {
-    test(`${method} ${path} validates against the swagger model`, async () => {
+    test.skipIf(skip)(`${method} ${path} validates against the swagger model`, async () => {
       const res = await call(method, path);
       expect(res.type).toBe("text/plain");
-      expect(contracts.validate(method, pattern, res.status, res.body)).toBeUndefined();
+      expect(contracts().validate(method, pattern, res.status, res.body)).toBeUndefined();
       if (res.status !== 200) expect(res.body).toEqual({ message: expect.any(String), code: res.status });
     });
   }
 
-  test("every parameterless GET route answers a body valid for its swagger model", async () => {
+  test.skipIf(skip)("every parameterless GET route answers a body valid for its swagger model", async () => {
     const routes = ([...cluster.routers.values()][0]?.routes() ?? []).filter(
       (r) => r.method === "GET" && !r.pattern.includes("{"),
     );
@@ -107,15 +114,15 @@ describe("contract", () => {
       });
       const text = await res.text();
       const body = text === "" ? undefined : JSON.parse(text);
-      const error = contracts.validate("GET", r.pattern, res.status, body);
+      const error = contracts().validate("GET", r.pattern, res.status, body);
       if (error !== undefined) failures.push(`${r.pattern} ${res.status}: ${error}`);
     }
     expect(failures).toEqual([]);
   });
 
-  test("the validator rejects a wrong shape (it can fail)", () => {
-    expect(contracts.validate("GET", "/storage_service/host_id", 200, [{ key: 1 }])).toBeDefined();
-    expect(contracts.validate("GET", "/v2/config/native_transport_port", 200, "9042")).toBeDefined();
+  test.skipIf(skip)("the validator rejects a wrong shape (it can fail)", () => {
+    expect(contracts().validate("GET", "/storage_service/host_id", 200, [{ key: 1 }])).toBeDefined();
+    expect(contracts().validate("GET", "/v2/config/native_transport_port", 200, "9042")).toBeDefined();
   });
 
   test("unknown routes, unknown config entries and bad params answer like Scylla", async () => {

@@ -1,10 +1,11 @@
 /**
- * The Scylla REST contracts (`../shared/contracts/scylla_v1.json` (beside the repository), `scylla_v2.json`) for fidelity tests: which
+ * The Scylla REST contracts (`scylla_v1.json`, `scylla_v2.json`: Scylla's own swagger, kept in the team's shared
+ * `contracts/` folder beside the repository, or in `$SCYLLA_CONTRACTS_DIR`) for fidelity tests: which
  * routes exist and a JSON Schema (draft-04, ajv) validator of a route's 200 and error responses. A swagger property
  * typed bare `object` with no properties is treated as unconstrained (Scylla sends numbers there).
  * @module
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 
@@ -14,6 +15,21 @@ interface Swagger {
 }
 
 const CONTRACTS = process.env.SCYLLA_CONTRACTS_DIR ?? join(import.meta.dir, "../../../shared/contracts");
+
+/** Whether both contract files are there (a bare clone has no shared folder beside it). */
+export const contractsPresent =
+  existsSync(join(CONTRACTS, "scylla_v1.json")) && existsSync(join(CONTRACTS, "scylla_v2.json"));
+
+/**
+ * For `test.skipIf(contractsAbsent(...))`: true when the contracts are missing, printing why the fidelity test is
+ * skipped (so a skip is never silent).
+ */
+export function contractsAbsent(what: string): boolean {
+  if (!contractsPresent) {
+    console.warn(`skip: ${what}: Scylla's REST contracts not found in ${CONTRACTS} (set SCYLLA_CONTRACTS_DIR)`);
+  }
+  return !contractsPresent;
+}
 
 function loadSwagger(file: string): Swagger {
   return JSON.parse(readFileSync(join(CONTRACTS, file), "utf8")) as Swagger;

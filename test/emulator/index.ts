@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AgentConfigInput } from "../../agent/config.ts";
 import { createSilentLogger } from "../../src/util/log.ts";
 import { createClock } from "./clock.ts";
 import { EmulatedClusterState, EmulatedNode } from "./cluster-state.ts";
@@ -76,17 +77,42 @@ function toLayouts(dcs: ClusterOptions["dcs"]): DcLayout[] {
   return dcs.map((d, i) => (typeof d === "number" ? { name: `dc${i + 1}`, nodes: d } : d));
 }
 
+function parseInitialTokens(given: ClusterOptions["initialTokens"]): Map<string, bigint[]> | undefined {
+  if (given === undefined) return undefined;
+  return new Map(
+    Object.entries(given).map(([ip, tokens]) => [
+      ip,
+      tokens.map((t) => {
+        if (typeof t === "bigint") return t;
+        if (!/^-?\d+$/.test(t.trim())) throw new Error(`initial token "${t}" of ${ip} is not an integer`);
+        return BigInt(t.trim());
+      }),
+    ]),
+  );
+}
+
 /** Starts a cluster; when it resolves every node serves. On failure everything started is stopped. */
 export async function startCluster(options: ClusterOptions = {}): Promise<EmulatedCluster> {
-  const logger = options.logger ?? createSilentLogger();
-  const seed = options.seed ?? 1;
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "scylla-emu-"));
+  try {
+    return await startClusterIn(options, dir, ownDir);
+  } catch (err) {
+    // Option checks and topology errors throw before anything serves: the temp dir made here must not stay.
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function startClusterIn(options: ClusterOptions, dir: string, ownDir: boolean): Promise<EmulatedCluster> {
+  const logger = options.logger ?? createSilentLogger();
+  const seed = options.seed ?? 1;
   const topology = createTopology({
     dcs: toLayouts(options.dcs),
     ipPrefix: options.ipPrefix ?? "127.0.50.",
     seed,
     tokensPerNode: options.tokensPerNode ?? 256,
+    initialTokens: parseInitialTokens(options.initialTokens),
   });
   const settings = await buildSettings(
     options,
@@ -179,7 +205,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Emulat
     });
     if (options.agents) {
       const mod = (await import("./agents.ts")) as typeof import("./agents.ts");
-      agents = await mod.startAgents({ nodes }, { authToken: options.agents.authToken, logger });
+      agents = await mod.startAgents(
+        { nodes },
+        { authToken: options.agents.authToken, config: options.agents.config as AgentConfigInput | undefined, logger },
+      );
     }
     writeFileSync(join(dir, "cluster.json"), `${JSON.stringify(document(), null, 2)}\n`);
     return {

@@ -49,6 +49,8 @@ export interface LoadEntry {
   host: string;
   keyspace: string;
   table: string;
+  /** The table dir whose `upload/` was loaded: `<table>-<table id without dashes>` (the node's current version). */
+  dir: string;
   loadAndStream: boolean;
   primaryReplicaOnly: boolean;
   /** Loaded SSTable component files with a content digest each. */

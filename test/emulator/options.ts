@@ -27,12 +27,17 @@ export interface ClusterOptions {
   clock?: Clock;
   /** `"USER:PASS"`: PasswordAuthenticator on every node. */
   auth?: string;
-  /** Start our agent on every node (port 10001) with this token. */
-  agents?: { authToken: string } | false;
+  /**
+   * Start our agent on every node (port 10001) with this token. `config`: extra agent YAML keys applied to every agent (e.g.
+   * `{localstorage: {path: DIR}}` or an `s3:` section), as `cli.ts up --agent-config FILE`.
+   */
+  agents?: { authToken: string; config?: Record<string, unknown> } | false;
   /** Shards per node; default 2. */
   shards?: number;
   /** Vnode tokens per node; default 256. */
   tokensPerNode?: number;
+  /** Scylla's `initial_token` per node IP (decimal strings or bigints): those nodes own exactly these tokens. */
+  initialTokens?: Record<string, ReadonlyArray<string | bigint>>;
   /** Alternator on every node (port 8000); default off. */
   alternator?: boolean | { port?: number; httpsPort?: number; enforceAuthorization?: boolean };
   /** CQL client encryption (generated certificate unless given). */

@@ -218,8 +218,9 @@ export function runProviderSuite(name: string, setup: () => Promise<SuiteTarget>
       expect(achieved).toBeLessThanOrEqual(rate * 1.1);
       // The lower bound shows the limiter does not over-throttle. A remote test server on this shared machine can be
       // slower than the limit itself (seen with azurite under load), which says nothing about the limiter, so the
-      // lower bound is checked where the backend is this process's own disk.
-      if (t.backend.isLocal) expect(achieved).toBeGreaterThanOrEqual(rate * 0.9);
+      // lower bound is checked where the backend is this process's own disk, and loosely: on a loaded 2-core machine
+      // the process itself can be starved of CPU for part of the 3 s (seen in a full run at load 20).
+      if (t.backend.isLocal) expect(achieved).toBeGreaterThanOrEqual(rate * 0.75);
     }, 30_000);
 
     test("a missing bucket is a not-found error", async () => {

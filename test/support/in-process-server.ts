@@ -5,13 +5,16 @@
  */
 import { Registry } from "prom-client";
 import * as v from "valibot";
+import { ensureBackupService } from "../../src/backup/wiring.ts";
 import { ServerConfigSchema } from "../../src/config/server.ts";
 import { ensureClusterServices } from "../../src/healthcheck/wiring.ts";
 import { Manager } from "../../src/manager/manager.ts";
+import { ensureRepairService } from "../../src/repair/wiring.ts";
 import { createApp } from "../../src/server/app.ts";
 import { createMemoryStore } from "../../src/store/memory.ts";
 import type { Store } from "../../src/store/store.ts";
 import { createSilentLogger } from "../../src/util/log.ts";
+import { createServedDocValidator } from "./served-doc.ts";
 
 export interface InProcessServer {
   store: Store;
@@ -28,6 +31,8 @@ export async function startInProcessServer(): Promise<InProcessServer> {
   const manager = new Manager({ store, config, metrics });
   const deps = { store, config, logger: createSilentLogger(), metrics, manager };
   ensureClusterServices(deps);
+  ensureRepairService(deps);
+  ensureBackupService(deps);
   await manager.start();
   return { store, metrics, manager, app: createApp(deps) };
 }
@@ -41,7 +46,13 @@ export interface ApiAnswer {
   json: any;
 }
 
-/** Sends `/api/v1<path>` to `app` with an optional JSON body. */
+let checkAnswer: ReturnType<typeof createServedDocValidator> | undefined;
+
+/**
+ * Sends `/api/v1<path>` to `app` with an optional JSON body. Every answer is also checked against the served
+ * openapi.json (its status documented, its body valid for it): a mismatch throws, so the document cannot drift from
+ * what the e2e tests see.
+ */
 export async function callApi(
   app: ReturnType<typeof createApp>,
   method: string,
@@ -53,5 +64,11 @@ export async function callApi(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: text === "" ? undefined : JSON.parse(text) };
+  const json = text === "" ? undefined : JSON.parse(text);
+  checkAnswer ??= createServedDocValidator();
+  const problem = checkAnswer(method, path, response.status, json);
+  if (problem !== "" && !problem.endsWith("not in the served document")) {
+    throw new Error(`the answer does not match the served openapi.json: ${problem}`);
+  }
+  return { status: response.status, headers: response.headers, text, json };
 }

@@ -1,27 +1,35 @@
 /**
- * The Scylla Manager REST contract (the bundled copy of contracts/scylla-manager.json, kept identical by
- * src/server/openapi/openapi.test.ts) as JSON Schema draft-04 validators for contract tests. Each test decides how
- * strict to make which definitions; this helper only compiles and checks.
+ * The Scylla Manager REST contract as JSON Schema draft-04 validators for contract tests: SM's own swagger from the
+ * team's shared folder beside the repository when it is there, else the definitions of our served document
+ * (src/server/openapi/, which `compat.test.ts` keeps a compatible superset of SM's). Each test decides how strict to
+ * make which definitions; this helper only compiles and checks.
  * @module
  */
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import Ajv from "ajv-draft-04";
-import bundledContract from "../../src/server/openapi/scylla-manager.json" with { type: "json" };
+import { buildOpenApiDocument } from "../../src/server/openapi/document.ts";
+
+const contract = fileURLToPath(new URL("../../../shared/contracts/scylla-manager.json", import.meta.url));
 
 /** A fresh copy of the contract's swagger definitions (callers may rewrite it). */
 export function readSmDefinitions(): Record<string, Record<string, unknown>> {
-  const swagger = structuredClone(bundledContract) as unknown as {
-    definitions: Record<string, Record<string, unknown>>;
-  };
-  return swagger.definitions;
+  if (existsSync(contract)) return JSON.parse(readFileSync(contract, "utf8")).definitions;
+  console.warn(`sm-contract: SM's swagger not found at ${contract}; validating against our served document`);
+  return structuredClone(buildOpenApiDocument().definitions) as Record<string, Record<string, unknown>>;
 }
 
-/** swagger's `x-nullable` → draft-04 `type: [t, "null"]`, recursively. */
+/** swagger's `x-nullable` → draft-04 `type: [t, "null"]` (or "or null" around a reference), recursively. */
 export function applyNullable(schema: unknown): unknown {
   if (schema === null || typeof schema !== "object") return schema;
   if (Array.isArray(schema)) return schema.map(applyNullable);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema as Record<string, unknown>)) out[key] = applyNullable(value);
   if (out["x-nullable"] === true && typeof out.type === "string") out.type = [out.type, "null"];
+  else if (out["x-nullable"] === true && out.allOf) {
+    const { allOf, ...rest } = out;
+    return { ...rest, anyOf: [{ allOf }, { type: "null" }] };
+  }
   return out;
 }
 

@@ -94,6 +94,7 @@ async function info(env: CallEnv): Promise<Record<string, unknown>> {
   return {
     job: {
       id: job.id,
+      group: job.group,
       startTime: job.startTime.toISOString(),
       endTime: job.endTime?.toISOString() ?? ZERO_TIME,
       finished: job.finished,

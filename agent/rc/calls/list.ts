@@ -41,6 +41,12 @@ function mimeOf(entry: ObjectEntry): string {
 
 async function list(env: CallEnv): Promise<Response> {
   const loc = resolveFsPath(env.ctx, env.params, "fs", "remote");
+  // rclone's ListJSON names items relative to `fs`, so they carry the listed `remote` directory as a prefix.
+  const prefix = env.params
+    .optionalString("remote")
+    .split("/")
+    .filter((s) => s !== "" && s !== ".")
+    .join("/");
   const opt = env.params.object("opt");
   const recurse = opt.bool("recurse");
   const dirsOnly = opt.bool("dirsOnly");
@@ -58,7 +64,7 @@ async function list(env: CallEnv): Promise<Response> {
   };
   const toItem = (entry: ObjectEntry): ListItem => {
     const item: ListItem = {
-      Path: entry.path,
+      Path: prefix === "" ? entry.path : `${prefix}/${entry.path}`,
       Name: entry.name,
       Size: entry.isDir ? -1 : entry.size,
       // noModTime only saves work in rclone; local and object-store listings have the time anyway.

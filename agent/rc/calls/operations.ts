@@ -12,9 +12,13 @@ import { badParam, forbidden, RcError } from "../errors.ts";
 import { checkTraversal, type FsPath, parentDir, resolveFsPath } from "../fs-param.ts";
 
 async function about(env: CallEnv): Promise<Record<string, unknown>> {
-  const loc = resolveFsPath(env.ctx, env.params, "fs", "remote");
+  // SM's agent answers `about` for `localstorage:` itself (no bucket); a named bucket must exist.
+  const loc = resolveFsPath(env.ctx, env.params, "fs", "remote", { bucketless: true });
   if (loc.backend.about === undefined) {
     throw new RcError(500, `operations/about: not supported by backend ${JSON.stringify(loc.remote.provider)}`);
+  }
+  if (loc.path !== "" && loc.remote.provider === "localstorage" && !(await loc.backend.stat(loc.path))?.isDir) {
+    throw new RcError(404, "about call failed: directory not found");
   }
   const info = await loc.backend.about();
   return { free: info.free, total: info.total, used: info.used };
@@ -44,7 +48,7 @@ async function put(env: CallEnv): Promise<Record<string, unknown>> {
   const existing = await loc.backend.stat(loc.path);
   if (existing !== undefined && !existing.isDir && existing.size === size) {
     await env.request.body?.cancel();
-    env.ctx.stats.recordFile(env.group, fileRecord(loc.path, size, true));
+    env.ctx.stats.recordFile(env.group, fileRecord(remoteName(env, "remote"), size, true));
     return {};
   }
   const body =
@@ -52,8 +56,17 @@ async function put(env: CallEnv): Promise<Record<string, unknown>> {
       ? Readable.from([])
       : Readable.fromWeb(env.request.body as import("node:stream/web").ReadableStream);
   await loc.backend.write(loc.path, body, { size, signal: env.signal });
-  env.ctx.stats.recordFile(env.group, fileRecord(loc.path, size, false));
+  env.ctx.stats.recordFile(env.group, fileRecord(remoteName(env, "remote"), size, false));
   return {};
+}
+
+/** A transferred file's name as rclone reports it: relative to the call's fs, i.e. the `remote` parameter. */
+function remoteName(env: CallEnv, key: string): string {
+  return env.params
+    .optionalString(key)
+    .split("/")
+    .filter((s) => s !== "" && s !== ".")
+    .join("/");
 }
 
 function fileRecord(name: string, size: number, checked: boolean, error = "") {
@@ -85,7 +98,7 @@ function srcDst(env: CallEnv): { src: FsPath; dst: FsPath } {
 async function copyfile(env: CallEnv): Promise<Record<string, unknown>> {
   const { src, dst } = srcDst(env);
   const size = await copyOne(env, src, dst);
-  env.ctx.stats.recordFile(env.group, fileRecord(dst.path, size, false));
+  env.ctx.stats.recordFile(env.group, fileRecord(remoteName(env, "dstRemote"), size, false));
   return {};
 }
 
@@ -117,7 +130,7 @@ async function movefile(env: CallEnv): Promise<Record<string, unknown>> {
     await copyOne(env, src, dst);
     await src.backend.delete(src.path);
   }
-  env.ctx.stats.recordFile(env.group, fileRecord(dst.path, info.size, false));
+  env.ctx.stats.recordFile(env.group, fileRecord(remoteName(env, "dstRemote"), info.size, false));
   env.ctx.stats.recordDeletes(env.group, 1);
   return {};
 }

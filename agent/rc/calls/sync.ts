@@ -45,13 +45,14 @@ function releaseMemory(bytes: number): void {
   if (bytes >= GC_AFTER_BYTES) Bun.gc(true);
 }
 
-function recorder(env: CallEnv, dstDir: string, moved: { bytes: number }): (outcome: FileOutcome) => void {
+/** Records each file; names are relative to the destination directory (rclone's Fs of `dstFs` + `dstRemote`). */
+function recorder(env: CallEnv, moved: { bytes: number }): (outcome: FileOutcome) => void {
   const started = new Date().toISOString();
   return (outcome) => {
     const failed = outcome.outcome === "failed";
     if (outcome.outcome === "uploaded") moved.bytes += outcome.size;
     env.ctx.stats.recordFile(env.group, {
-      name: dstDir === "" ? outcome.path : `${dstDir}/${outcome.path}`,
+      name: outcome.path,
       size: outcome.size,
       bytes: outcome.outcome === "uploaded" ? outcome.size : 0,
       checked: outcome.outcome === "skipped",
@@ -84,7 +85,7 @@ function dirCall(move: boolean) {
       pool: env.ctx.pool,
       limiter: env.ctx.limiter,
       signal: env.signal,
-      onFile: recorder(env, dst.path, moved),
+      onFile: recorder(env, moved),
     }).finally(() => releaseMemory(moved.bytes));
     return {};
   };
@@ -108,7 +109,7 @@ async function copypaths(env: CallEnv): Promise<Record<string, unknown>> {
     pool: env.ctx.pool,
     limiter: env.ctx.limiter,
     signal: env.signal,
-    onFile: recorder(env, dst.path, moved),
+    onFile: recorder(env, moved),
   }).finally(() => releaseMemory(moved.bytes));
   return {};
 }

@@ -1,5 +1,5 @@
 /**
- * The flags shared by `sctool cluster add` and `cluster update` (contracts/sctool/sctool_cluster_add.yaml), and how
+ * The flags shared by `sctool cluster add` and `cluster update` (SM's `docs/source/sctool/partials/sctool_cluster_add.yaml`), and how
  * they become a Cluster body. Only flags given on the command line are applied (SM checks cobra's `Changed`).
  * @module
  */

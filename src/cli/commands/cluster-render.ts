@@ -1,5 +1,5 @@
 /**
- * `sctool cluster list` table and the `cluster add` banner (reference/sm-surface.md §3.4). Pure.
+ * `sctool cluster list` table and the `cluster add` banner (SM's `pkg/command/cluster/`). Pure.
  * @module
  */
 import type { TableRenderer } from "./status-render.ts";

@@ -17,5 +17,8 @@ export const commands: Record<string, CommandLoader> = {
   suspend: () => import("./suspend.ts").then((m) => m.suspendCommand),
   resume: () => import("./resume.ts").then((m) => m.resumeCommand),
   progress: () => import("./progress.ts").then((m) => m.progressCommand),
+  repair: () => import("./repair.ts").then((m) => m.repairCommand),
   task: () => import("./task.ts").then((m) => m.taskCommand),
+  restore: () => import("./restore.ts").then((m) => m.restoreCommand),
+  backup: () => import("./backup.ts").then((m) => m.backupCommand),
 };

@@ -37,47 +37,43 @@ function task(cron: string, nextActivation: string | null): ApiTask {
 const render = (cron: string, next: string | null = "2026-11-26T00:00:00Z") =>
   renderTaskInfo(task(cron, next), { now: NOW, timeZone: "UTC" });
 
-describe("sctool info: the Cron line", () => {
-  test("5-field spec gets SM's English description", () => {
-    expect(render("0 23 * * SAT")).toMatchInlineSnapshot(`
-"Name:	repair/nightly
-Cron:	0 23 * * SAT (At 11:00 PM, only on Saturday)
-"
-`);
+describe("sctool info: SM's TaskInfo layout", () => {
+  const json = (spec: string) => JSON.stringify({ spec, start_date: "0001-01-01T00:00:00Z" });
+
+  test("the Cron line shows the schedule as the server sent it, then the next activation (SM's template)", () => {
+    expect(render("0 23 * * SAT")).toBe(
+      `Name:\trepair/nightly\nCron:   ${json("0 23 * * SAT")} (next activation date: 26 Nov 26 00:00:00 UTC)\n`,
+    );
+    expect(render("@every 1h", null)).toBe(
+      `Name:\trepair/nightly\nCron:   ${json("@every 1h")} (no activations scheduled)\n`,
+    );
   });
 
-  test("SM's optional seconds field is read as seconds, not minutes", () => {
-    expect(render("30 0 23 * * SAT")).toMatchInlineSnapshot(`
-"Name:	repair/nightly
-Cron:	30 0 23 * * SAT (At 11:00:30 PM, only on Saturday)
-"
-`);
-    expect(describeCron("0 0 23 * * SAT")).toBe(describeCron("0 23 * * SAT"));
-  });
-
-  test("@daily-style descriptors are described through their expansion", () => {
-    expect(render("@daily")).toMatchInlineSnapshot(`
-"Name:	repair/nightly
-Cron:	@daily (At 12:00 AM)
-"
-`);
+  test("a plain cron string is described in English; a one-off task prints only the activation part", () => {
+    const plain = { ...task("x", null), schedule: { ...task("x", null).schedule, cron: "0 23 * * SAT" } };
+    expect(renderTaskInfo(plain, { now: NOW, timeZone: "UTC" })).toBe(
+      "Name:\trepair/nightly\nCron:   0 23 * * SAT (At 11:00 PM, only on Saturday)\n",
+    );
+    const oneOff = { ...task("x", "2026-11-26T00:00:00Z"), schedule: { ...task("x", null).schedule, cron: "" } };
+    expect(renderTaskInfo(oneOff, { now: NOW, timeZone: "UTC" })).toBe(
+      "Name:\trepair/nightly\nCron:   next activation date: 26 Nov 26 00:00:00 UTC\n",
+    );
     expect(describeCron("@weekly")).toBe("At 12:00 AM, only on Sunday");
-    expect(describeCron("@HOURLY")).toBe("Every hour");
+    expect(describeCron("not a cron")).toBeUndefined();
   });
 
-  test("no description: the next activation, or that there is none", () => {
-    expect(render("@every 1h")).toMatchInlineSnapshot(`
-"Name:	repair/nightly
-Cron:	@every 1h (next activation date: 26 Nov 26 00:00:00 UTC)
-"
-`);
-    expect(render("@every 1h", null)).toMatchInlineSnapshot(`
-"Name:	repair/nightly
-Cron:	@every 1h (no activations scheduled)
-"
-`);
-    expect(describeCron("not a cron")).toBeUndefined();
-    expect(describeCron("0 0 0 1 1 * 2030")).toBeUndefined();
+  test("Tz, Retry (backoff only when set, no line break), a blank line before Labels and Properties", () => {
+    const t = task("0 23 * * SAT", null);
+    t.schedule = { ...t.schedule, cron: "", timezone: "Etc/UTC", num_retries: 3, retry_wait: "" };
+    t.properties = { keyspace: ["ks1", "ks2"], small_table_threshold: 1 };
+    expect(renderTaskInfo(t, { now: NOW })).toBe(
+      "Name:\trepair/nightly\nCron:   no activations scheduled\nTz:\tEtc/UTC\nRetry:\t3 \nProperties:\n- keyspace: 'ks1,ks2'\n- small-table-threshold: 1\n",
+    );
+    t.schedule = { ...t.schedule, retry_wait: "10m", num_retries: 0 };
+    t.labels = { team: "db" };
+    expect(renderTaskInfo(t, { now: NOW })).toBe(
+      "Name:\trepair/nightly\nCron:   no activations scheduled\nTz:\tEtc/UTC\n\nLabels:\n- team: db\n\nProperties:\n- keyspace: 'ks1,ks2'\n- small-table-threshold: 1\n",
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { describeCron } from "../output/cron.ts";
 import { formatDuration, formatTime } from "../output/format.ts";
 import { renderTable } from "../output/table.ts";
 import { moveHostErrorsToNewLines } from "../report.ts";
-import { readCron, renderProperties } from "./tasks-render.ts";
+import { readCron, renderPropertyItems } from "./tasks-render.ts";
 
 export interface RenderInfoOptions {
   timeZone?: string;
@@ -25,37 +25,45 @@ function runDuration(run: ApiTaskRun, now: number): string {
   return formatDuration(end - start);
 }
 
-/** The parameters block of a task. */
+/**
+ * SM's `Cron:` value: the schedule as the server sends it (`cron`, else `interval`), then in parentheses its English
+ * description, or the next activation, or that there is none. One-off tasks (no schedule) print the part in
+ * parentheses alone.
+ */
+function cronDescription(task: ApiTask, options: RenderInfoOptions): string {
+  const raw = task.schedule.cron || task.schedule.interval || "";
+  const next = task.next_activation ? formatTime(task.next_activation, options.timeZone) : "";
+  // SM describes the string as it came; the server's JSON form (`{"spec":...}`) has no description.
+  const plain = raw !== "" && readCron(raw).spec === raw;
+  const description =
+    (plain ? describeCron(raw) : undefined) ??
+    (next !== "" ? `next activation date: ${next}` : "no activations scheduled");
+  return raw === "" ? description : `${raw} (${description})`;
+}
+
+/**
+ * The parameters block of a task, laid out as SM's `TaskInfo` template renders it: `Cron:` padded with spaces,
+ * `Window:` pairs each followed by a space, `Retry:` with the backoff only when the task has one (and no line
+ * break after it), and a blank line before `Labels:` and `Properties:`.
+ */
 export function renderTaskInfo(task: ApiTask, options: RenderInfoOptions): string {
-  const lines = [`Name:\t${task.type}/${task.name || task.id}`];
-  const { spec } = readCron(task.schedule.cron);
-  if (spec) {
-    const next = task.next_activation
-      ? `next activation date: ${formatTime(task.next_activation, options.timeZone)}`
-      : "no activations scheduled";
-    lines.push(`Cron:\t${spec} (${describeCron(spec) ?? next})`);
-  }
+  let out = `Name:\t${task.type}/${task.name || task.id}\nCron:   ${cronDescription(task, options)}\n`;
   const window = task.schedule.window ?? [];
   if (window.length > 0) {
-    const pairs: string[] = [];
-    for (let i = 0; i < window.length; i += 2) pairs.push(`[${window[i]} ${window[i + 1] ?? ""}]`);
-    lines.push(`Window:\t${pairs.join(" ")}`);
+    let pairs = "";
+    for (let i = 0; i + 1 < window.length; i += 2) pairs += `[${window[i]} ${window[i + 1]}] `;
+    out += `Window:\t${pairs}\n`;
   }
-  if (task.schedule.timezone) lines.push(`Tz:\t${task.schedule.timezone}`);
+  if (task.schedule.timezone) out += `Tz:\t${task.schedule.timezone}\n`;
   if (task.schedule.num_retries > 0) {
-    lines.push(`Retry:\t${task.schedule.num_retries} (initial backoff ${task.schedule.retry_wait || "10m"})`);
+    const wait = task.schedule.retry_wait ? `(initial backoff ${task.schedule.retry_wait})` : "";
+    out += `Retry:\t${task.schedule.num_retries} ${wait}`;
   }
-  const labels = Object.entries(task.labels ?? {});
-  if (labels.length > 0) {
-    lines.push("Labels:");
-    for (const [key, value] of labels.sort(([a], [b]) => a.localeCompare(b))) lines.push(`- ${key}: ${value}`);
-  }
-  const properties = renderProperties(task.properties);
-  if (properties !== "") {
-    lines.push("Properties:");
-    for (const item of properties.split(", ")) lines.push(`- ${item}`);
-  }
-  return `${lines.join("\n")}\n`;
+  const labels = Object.entries(task.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (labels.length > 0) out += `\nLabels:${labels.map(([key, value]) => `\n- ${key}: ${value}`).join("")}\n`;
+  const properties = renderPropertyItems(task.properties);
+  if (properties.length > 0) out += `\nProperties:${properties.map((item) => `\n- ${item}`).join("")}\n`;
+  return out;
 }
 
 /** The run history table (`No runs yet.` when empty). */

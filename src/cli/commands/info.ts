@@ -31,8 +31,9 @@ export const infoCommand = defineCommand({
     if (!/^\d+$/.test(limitText)) throw new ValidationError(`invalid --limit "${limitText}", expected a number`);
     const api = client();
     const { type, id } = await resolveTask(api, cluster, ctx.args.task);
-    const [task] = await listTasks(api, cluster, { type, all: true, taskId: id });
-    if (!task) throw new ValidationError(`task ${type}/${id} not found`);
+    const tasks = await listTasks(api, cluster, { type, all: true, taskId: id });
+    const [task] = tasks;
+    if (!task || tasks.length !== 1) throw new ValidationError(`expected exactly 1 task, got ${tasks.length}`);
     const runs = await getTaskHistory(api, cluster, type, id, Number(limitText));
     const options = { now: Date.now(), cause: ctx.args.cause, ascii: useAsciiTables(io.env) };
     io.stdout(`${renderTaskInfo(task, options)}\n${renderRunHistory(runs, options)}`);

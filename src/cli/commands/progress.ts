@@ -44,11 +44,11 @@ export const progressCommand = defineCommand({
     const cluster = requireCluster(globals);
     const api = client();
     const { type, id } = await resolveTask(api, cluster, ctx.args.task);
-    if (!PROGRESS_TYPES.includes(type)) throw new ValidationError(`unsupported task type "${type}"`);
+    if (!PROGRESS_TYPES.includes(type)) throw new ValidationError(`unsupported task type ${type}`);
     const answer = await getRunProgress(api, cluster, type, id, ctx.args.run || "latest");
     const loader = PROGRESS_RENDERERS[type];
-    const rendered = loader
-      ? (await loader())({
+    const rendered: { title?: string; stage?: string; body: string } = loader
+      ? await (await loader())({
           answer,
           details: ctx.args.details === true,
           hosts: list(ctx.args.host),
@@ -57,6 +57,6 @@ export const progressCommand = defineCommand({
         })
       : { body: "" };
     const header = renderProgressHeader(answer.run, { now: Date.now(), stage: rendered.stage });
-    io.stdout(`${header}${rendered.body}`);
+    io.stdout(`${rendered.title ?? ""}${header}${rendered.body}`);
   },
 });

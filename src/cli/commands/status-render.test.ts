@@ -120,7 +120,7 @@ Protect it by specifying auth_token in /etc/scylla-manager-agent/scylla-manager-
 `);
 });
 
-test("status: the Alternator column is decided once per cluster, so every DC table has it (sm-surface.md §3.4)", () => {
+test("status: the Alternator column is decided once per cluster, so every DC table has it (as SM's managerclient ClusterStatus.Render)", () => {
   const text = renderClusterStatus(
     [
       { ...up, dc: "dc1", host: "h1", host_id: "id1", alternator_status: "UP", alternator_rtt_ms: 4 },
@@ -135,7 +135,7 @@ test("status: the Alternator column is decided once per cluster, so every DC tab
   expect(text).toContain("│ UN │ -          │ UP (3ms) │");
 });
 
-test("status: RTTs are printed as Go's %.0f, which rounds exact halves to even (sm-agent-health-scylla-api.md §2.7)", () => {
+test("status: RTTs are printed as Go's %.0f, which rounds exact halves to even (SM's v3/pkg/managerclient/model.go)", () => {
   const cells = (rtt: number) =>
     renderClusterStatus([{ ...up, dc: "dc1", host: "h", host_id: "id", cql_rtt_ms: rtt }], table, formatBytes);
   expect(cells(2.5)).toContain("│ UP (2ms) │");

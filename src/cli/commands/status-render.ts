@@ -1,5 +1,5 @@
 /**
- * `sctool status` rendering (SM's `ClusterStatus.Render`, reference/sm-surface.md §3.4): one table per DC in array
+ * `sctool status` rendering (SM's `ClusterStatus.Render` in `v3/pkg/managerclient/model.go`): one table per DC in array
  * order, an Alternator column (in every table) only when a node of the cluster reports Alternator, then that DC's `Errors:` block.
  * Pure: the table drawing is injected (A2's `renderTable`).
  * @module

@@ -67,7 +67,7 @@ describe("task resolution", () => {
     expect(ambiguous.stderr).toContain("- mock/weekly");
     const typo = await sctool("info", "-c", "prod", "mock/nigthly");
     expect(typo.stderr).toContain("did you mean mock/nightly");
-    expect((await sctool("info", "-c", "prod", "repiar")).stderr).toContain("did you mean repair");
+    expect((await sctool("info", "-c", "prod", "repiar")).stderr).toBe("Error: unknown task type repiar\n\n");
   });
 });
 
@@ -100,7 +100,7 @@ describe("commands", () => {
     expect(stop.code).toBe(0);
     await sleep(50);
     const info = await sctool("info", "-c", "prod", "mock/nightly");
-    expect(info.stdout).toContain("Name:\tmock/nightly\nCron:\t@daily (At 12:00 AM)\n");
+    expect(info.stdout).toContain("Name:\tmock/nightly\nCron:   ");
     expect(info.stdout).toContain("No runs yet.");
     expect((await sctool("tasks", "-c", "prod", "-a")).stdout).not.toContain("mock/long");
   });
@@ -185,7 +185,7 @@ describe("deprecated task update", () => {
   });
 });
 
-describe("suspend 409 (reference/sm-surface.md §3.3 suspend)", () => {
+describe("suspend 409 (SM's pkg/command/suspend)", () => {
   test("fail_if_running_tasks: SM's client wraps the server message: '<message>: can't complete operation because tasks are running'", async () => {
     const busy = makeTask("mock", {
       clusterId: CID,
@@ -207,7 +207,7 @@ describe("suspend 409 (reference/sm-surface.md §3.3 suspend)", () => {
   });
 });
 
-describe("tasks over every cluster (reference/sm-surface.md §3.3, as `status`)", () => {
+describe("tasks over every cluster (as `status`, SM's pkg/command/tasks)", () => {
   test("a cluster whose listing fails gets its error under its 'Cluster:' line and the command goes on", async () => {
     const all = await sctool("tasks", "--type", "bogus");
     expect(all.code).toBe(0);
@@ -218,7 +218,7 @@ describe("tasks over every cluster (reference/sm-surface.md §3.3, as `status`)"
   });
 });
 
-describe("suspend --duration 0 (reference/sm-surface.md §3.3 suspend)", () => {
+describe("suspend --duration 0 (SM's pkg/command/suspend)", () => {
   test("a zero duration is SM's plain suspend: no task, the cluster is suspended at once", async () => {
     const before = (await store.listTasks(CID, { type: "suspend" })).length;
     const zero = await sctool("suspend", "-c", "prod", "--duration", "0s");

@@ -1,5 +1,5 @@
 /**
- * sctool's task addressing `<type>[/<id|name>]` (reference/sm-surface.md §3.1), resolved client-side as SM does:
+ * sctool's task addressing `<type>[/<id|name>]` (SM's `pkg/command/flag/task.go`), resolved client-side as SM does:
  * a type alone means the single enabled task of that type; a name is looked up among all tasks, with a
  * "did you mean" suggestion when missing.
  * @module
@@ -23,13 +23,8 @@ function parseTaskAddress(text: string): { type: string; rest: string | undefine
   const type = slash === -1 ? text : text.slice(0, slash);
   const rest = slash === -1 ? undefined : text.slice(slash + 1);
   if (!(TASK_TYPES as readonly string[]).includes(type)) {
-    const closest = findClosest(
-      type,
-      TASK_TYPES.filter((t) => t !== "mock"),
-    );
-    throw new ValidationError(`unknown task type "${type}"${closest ? `, did you mean ${closest}` : ""}`, {
-      hint: "address a task as <type>[/<id|name>], e.g. repair/all-weekly",
-    });
+    // SM's words exactly (scripts match on them).
+    throw new ValidationError(`unknown task type ${type}`);
   }
   if (rest === "") throw new ValidationError(`invalid task "${text}": missing id or name after "/"`);
   return { type, rest };
@@ -55,5 +50,5 @@ export async function resolveTask(client: ManagerApiClient, cluster: string, tex
     rest,
     tasks.map((task) => task.name).filter((name) => name !== ""),
   );
-  throw new ValidationError(`task ${type}/${rest} not found${closest ? `, did you mean ${type}/${closest}` : ""}`);
+  throw new ValidationError(`not found${closest ? `, did you mean ${type}/${closest}` : ""}`);
 }

@@ -1,15 +1,17 @@
 /**
- * The common scheduling flags of task-creating and `update` commands (reference/sm-surface.md §3.2) and their
+ * The common scheduling flags of task-creating and `update` commands (SM's `pkg/command/flag/flag.go`) and their
  * translation into SM's `schedule`, `enabled`, `name` and `labels` body fields. Flags have no citty defaults so
  * that `update` can tell "not given" from "given": create applies SM's defaults itself.
  * @module
  */
+
 import type { ArgsDef } from "citty";
 import { ValidationError } from "../../errors.ts";
 import { validateCronSpec } from "../../scheduler/trigger.ts";
 import { parseDuration } from "../../util/duration.ts";
+import { localZoneName } from "../../util/local-zone.ts";
 
-/** §3.2 flags. */
+/** The common scheduling flags. */
 export const scheduleArgs = {
   // A cobra bool flag in SM: bare `--enabled` means true, `--enabled=false` disables.
   enabled: {
@@ -109,7 +111,7 @@ export function buildScheduleFields(
       .filter(Boolean);
   const timezone = str(args.timezone);
   if (timezone !== undefined) schedule.timezone = timezone;
-  else if (options.create) schedule.timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  else if (options.create) schedule.timezone = localZoneName();
   const interval = str(args.interval);
   if (interval !== undefined) schedule.interval = interval;
   const start = str(args["start-date"]);

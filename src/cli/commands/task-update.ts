@@ -1,5 +1,5 @@
 /**
- * The common part of every `update` command (reference/sm-surface.md §3.1/§3.2): resolve the task, refuse when no
+ * The common part of every `update` command (SM's `pkg/command/flag/`): resolve the task, refuse when no
  * flag was given (`nothing to do`) or the task has another type (`can't handle <type> task`), GET it, apply only
  * the given schedule flags and property changes, PUT it back. Used by `suspend update` and the deprecated
  * `task update`.
@@ -18,7 +18,7 @@ export interface TaskUpdateRequest {
   target: string;
   /** When set, only tasks of this type are handled. */
   type?: string;
-  /** The parsed §3.2 flags (unset ones undefined). */
+  /** The parsed scheduling flags (unset ones undefined). */
   flags: Parameters<typeof buildScheduleFields>[0];
   /** The type's own property flags: whether any was given, and their property changes. */
   properties?: { given: boolean; build: () => Record<string, unknown> };

@@ -54,7 +54,7 @@ const UPDATE_COMMANDS: Record<string, string> = {
 };
 
 /**
- * `task update <type>/<id|name>`: SM's generic update, for the §3.2 schedule flags of any task type, through the
+ * `task update <type>/<id|name>`: SM's generic update, for the common schedule flags of any task type, through the
  * same GET → PUT as the type-specific `update` commands (`nothing to do` without a flag).
  */
 const taskUpdateCommand = defineCommand({

@@ -140,12 +140,13 @@ describe("sctool info and progress", () => {
     });
     expect(renderTaskInfo(t, { now: NOW, timeZone: "UTC" })).toMatchInlineSnapshot(`
 "Name:	repair/all-weekly
-Cron:	0 23 * * SAT (At 11:00 PM, only on Saturday)
-Window:	[23:00 6:00]
+Cron:   {"spec":"0 23 * * SAT","start_date":"0001-01-01T00:00:00Z"} (next activation date: 28 Nov 26 22:00:00 UTC)
+Window:	[23:00 6:00] 
 Tz:	Europe/Warsaw
 Retry:	3 (initial backoff 10m)
 Labels:
 - team: db
+
 Properties:
 - keyspace: '*,!system_traces'
 - small-table-threshold: 1024

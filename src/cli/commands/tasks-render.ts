@@ -1,5 +1,5 @@
 /**
- * Pure renderers of `sctool tasks` (reference/sm-surface.md §3.4): the task table, SM's Schedule/Status/Next cells
+ * Pure renderers of `sctool tasks` (SM's `pkg/command/tasks`, `v3/pkg/managerclient/model.go`): the task table, SM's Schedule/Status/Next cells
  * and the `--show-properties` column.
  * @module
  */
@@ -64,10 +64,14 @@ function renderValue(value: unknown): string {
 
 /** `key-with-dashes: value` joined by `, `, keys sorted. */
 export function renderProperties(properties: Record<string, unknown> | null): string {
+  return renderPropertyItems(properties).join(", ");
+}
+
+/** Each property as `key-with-dashes: value`, keys in byte order (Go's map order in templates). */
+export function renderPropertyItems(properties: Record<string, unknown> | null): string[] {
   return Object.keys(properties ?? {})
     .sort()
-    .map((key) => `${key.replaceAll("_", "-")}: ${renderValue(properties?.[key])}`)
-    .join(", ");
+    .map((key) => `${key.replaceAll("_", "-")}: ${renderValue(properties?.[key])}`);
 }
 
 // The SM sctool source we read ranks NEW, RUNNING, STOPPED, DONE, ERROR, ABORTED only, so STOPPING and WAITING sort before NEW,

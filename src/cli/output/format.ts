@@ -1,5 +1,5 @@
 /**
- * sctool's value formatting (reference/sm-surface.md §3.1): times, sizes, durations, versions.
+ * sctool's value formatting (SM's `v3/pkg/managerclient/model.go` and `utils.go`): times, sizes, durations, versions.
  * @module
  */
 import { formatGoDuration } from "../../util/duration.ts";

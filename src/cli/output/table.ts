@@ -54,6 +54,8 @@ export function useAsciiTables(env: Record<string, string | undefined> = process
  * Missing cells render empty.
  */
 export function renderTable(options: TableOptions): string {
+  // SM's table prints nothing at all, not even the header, when it has no rows.
+  if (options.rows.length === 0) return "";
   const frame = (options.ascii ?? useAsciiTables()) ? ASCII : BOX;
   const lines = (row: readonly string[]) =>
     row.map((cell, i) => cell.split("\n").map((l) => cut(l, options.maxWidth?.[i])));

@@ -8,6 +8,10 @@ import type { AgentHttpClient, CallOptions } from "../scylla/http.ts";
 import { type NodeInfo, NodeInfoSchema } from "./node-info.ts";
 
 const VersionSchema = v.object({ version: v.string() });
+const CloudMetadataSchema = v.object({
+  cloud_provider: v.optional(v.string(), ""),
+  instance_type: v.optional(v.string(), ""),
+});
 
 /** Calls to the agents of one cluster; shares the Scylla client's pool, token and TLS policy. */
 export class AgentClient {
@@ -20,6 +24,11 @@ export class AgentClient {
   /** `GET /agent/node_info` of `host`. */
   nodeInfo(host: string, options: CallOptions = {}): Promise<NodeInfo> {
     return this.#http.requestJson("GET", "/agent/node_info", NodeInfoSchema, { ...options, host });
+  }
+
+  /** `GET /agent/cloud/metadata` (always 200; empty fields off-cloud). */
+  cloudMetadata(host: string, options: CallOptions = {}): Promise<v.InferOutput<typeof CloudMetadataSchema>> {
+    return this.#http.requestJson("GET", "/agent/cloud/metadata", CloudMetadataSchema, { ...options, host });
   }
 
   /** `GET /ping` (no auth, 204); resolves with the round-trip time in ms. One attempt. */
@@ -46,5 +55,11 @@ export class AgentClient {
     options: CallOptions = {},
   ): Promise<v.InferOutput<TSchema>> {
     return this.#http.requestJson("POST", `/agent/rclone/${call}`, schema, { ...options, host, body: params });
+  }
+
+  /** `POST /agent/rclone/<call>` whose answer is raw bytes (`operations/cat`) or whose body is raw (`operations/put`). */
+  async rawCall(host: string, call: string, options: CallOptions = {}): Promise<Buffer> {
+    const result = await this.#http.request("POST", `/agent/rclone/${call}`, { ...options, host });
+    return result.body;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `GET /agent/node_info` (reference/sm-agent-health-scylla-api.md §1.5): the schema of every field and what SM
+ * `GET /agent/node_info` (SM's `pkg/cmd/agent/nodeinfo.go`): the schema of every field and what SM
  * derives from it (CQL address and port, TLS, Alternator URL).
  * @module
  */

@@ -41,6 +41,7 @@ export interface ApiResponse<T = unknown> {
 
 /** An error answered by the server: SM's `{message, details, trace_id}` body with its HTTP status. */
 export class ManagerApiError extends ManagerError {
+  override readonly name: string = "ManagerApiError";
   override readonly code: string = "EAPI";
   override readonly status: number;
   /** The server's trace id ("" when the server sent none), to grep in its logs. */
@@ -85,7 +86,11 @@ export class ManagerApiClient {
     const url = this.#url(path, options.query);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      // As Go's client: a sized body. Without it node:http sends a GET body chunked, which Bun's server rejects.
+      headers["content-length"] = String(Buffer.byteLength(body));
+    }
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
     this.#options.dump?.(`> ${method} ${url}${body === undefined ? "" : `\n> ${body}`}`);
     const { status, responseHeaders, text } = await this.#exchange(method, url, headers, body, options.signal);

@@ -112,7 +112,7 @@ describe("ScyllaClient", () => {
     c.close();
   });
 
-  test("forced-host calls leave the pool alone; only pool-picked hosts are marked (sm-agent-health-scylla-api.md §3.0)", async () => {
+  test("forced-host calls leave the pool alone; only pool-picked hosts are marked (as SM's pkg/scyllaclient host pool)", async () => {
     a.route("GET /storage_service/cluster_name", () => new Response('{"message":"boom","code":500}', { status: 500 }));
     const c = client({ hosts: [a.host, b.host] });
     await expect(c.request("GET", "/storage_service/cluster_name", { host: a.host, noRetry: true })).rejects.toThrow(

@@ -1,6 +1,6 @@
 /**
  * The one typed client for Scylla's REST API, reached through each node's agent
- * (`https://<host>:<port>/<scylla path>`, bearer token). Endpoints: reference/sm-agent-health-scylla-api.md §3.1.
+ * (`https://<host>:<port>/<scylla path>`, bearer token). Endpoints: SM's `pkg/scyllaclient/client_scylla.go`.
  * @module
  */
 import { ScyllaApiError } from "../../errors.ts";

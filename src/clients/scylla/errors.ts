@@ -8,6 +8,7 @@ import { ScyllaApiError } from "../../errors.ts";
 
 /** A request that got no answer within its timeout (status 0). */
 export class ScyllaTimeoutError extends ScyllaApiError {
+  override readonly name: string = "ScyllaTimeoutError";
   override readonly code: string = "ETIMEOUT";
 }
 

@@ -1,5 +1,5 @@
 /**
- * valibot schemas of the Scylla REST (v1) responses the client reads (contracts/scylla_v1.json).
+ * valibot schemas of the Scylla REST (v1) responses the client reads (Scylla's REST swagger, `api/api-doc/*.json` in its source).
  * @module
  */
 import * as v from "valibot";

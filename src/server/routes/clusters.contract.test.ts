@@ -1,6 +1,6 @@
 /**
  * Contract test of the cluster, status and Consul routes: every response body is validated against
- * contracts/scylla-manager.json (swagger 2.0 → JSON schema draft-04, with ajv-draft-04), made stricter than swagger
+ * SM's swagger 2.0 (test/support/sm-contract.ts → JSON schema draft-04, with ajv-draft-04), made stricter than swagger
  * (no unknown properties) so that misspelt keys fail. SM's documented deviations are listed in DEVIATIONS.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";

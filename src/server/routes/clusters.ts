@@ -1,5 +1,5 @@
 /**
- * Cluster REST routes (contracts/scylla-manager.json; reference/sm-surface.md §1.2):
+ * Cluster REST routes (SM's `pkg/restapi/cluster.go`; documented in `src/server/openapi/operations.ts`):
  * `GET/POST /clusters`, `GET/PUT/DELETE /cluster/{cluster_id}` (`{cluster_id}` = UUID or name).
  * @module
  */

@@ -4,7 +4,13 @@
  */
 import type { Hono } from "hono";
 import type { ServerDeps } from "../deps.ts";
+import { registerConsoleRoutes } from "../web/console.ts";
+import { registerUiRoutes } from "../web/ui.ts";
+import { registerBackupRoutes } from "./backups.ts";
 import { registerClusterRoutes } from "./clusters.ts";
+import { registerLeaderRoutes } from "./leader.ts";
+import { registerOpenApiRoutes } from "./openapi.ts";
+import { registerRepairRoutes } from "./repairs.ts";
 import { registerStatusRoutes } from "./status.ts";
 import { registerSchedulerRoutes } from "./tasks.ts";
 import { registerVersionRoutes } from "./version.ts";
@@ -15,4 +21,10 @@ export function registerRoutes(app: Hono, deps: ServerDeps): void {
   registerClusterRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerSchedulerRoutes(app, deps);
+  registerRepairRoutes(app, deps);
+  registerBackupRoutes(app, deps);
+  registerLeaderRoutes(app, deps);
+  registerOpenApiRoutes(app, deps);
+  registerUiRoutes(app);
+  registerConsoleRoutes(app);
 }

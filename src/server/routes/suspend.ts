@@ -1,5 +1,5 @@
 /**
- * Suspend/resume routes (reference/sm-surface.md §1.2): `GET /cluster/{id}/suspended`, `.../suspended/details`,
+ * Suspend/resume routes (SM's `pkg/restapi/suspend.go`): `GET /cluster/{id}/suspended`, `.../suspended/details`,
  * `PUT /cluster/{id}/suspended` with a JSON boolean body.
  * @module
  */
@@ -12,7 +12,18 @@ import { parseJsonBody } from "../validate.ts";
 import { API_PREFIX, clusterOf, readBool, requireManager } from "./tasks-common.ts";
 
 const SUSPENDED = `${API_PREFIX}/cluster/:cluster_id/suspended`;
-const POLICIES = ["stop_running_tasks", "fail_if_running_tasks"] as const;
+/** The suspend policies of PUT .../suspended. */
+export const SUSPEND_POLICIES = ["stop_running_tasks", "fail_if_running_tasks"] as const;
+const POLICIES = SUSPEND_POLICIES;
+
+/** The body of PUT .../suspended (SM's Suspended). */
+export const SuspendedSchema = v.pipe(
+  v.boolean("the body must be a JSON boolean: true suspends, false resumes"),
+  v.description("true suspends the cluster's tasks, false resumes them"),
+);
+
+/** GET .../suspended/details (SM's SuspendDetails). */
+export const SuspendDetailsSchema = v.object({ suspended: v.boolean(), allow_task_type: v.string() });
 
 /** Registers the suspend routes. */
 export function registerSuspendRoutes(app: Hono, deps: ServerDeps): void {
@@ -26,13 +37,17 @@ export function registerSuspendRoutes(app: Hono, deps: ServerDeps): void {
     const manager = requireManager(deps);
     const cluster = await clusterOf(c, deps);
     const info = manager.suspend.details(cluster.id);
-    return c.json({ suspended: info !== undefined, allow_task_type: info?.allow_task_type ?? "" });
+    const details: v.InferOutput<typeof SuspendDetailsSchema> = {
+      suspended: info !== undefined,
+      allow_task_type: info?.allow_task_type ?? "",
+    };
+    return c.json(details);
   });
 
   app.put(SUSPENDED, async (c) => {
     const manager = requireManager(deps);
     const cluster = await clusterOf(c, deps);
-    const suspend = await parseJsonBody(c, v.boolean("the body must be a JSON boolean: true suspends, false resumes"));
+    const suspend = await parseJsonBody(c, SuspendedSchema);
     const noContinue = readBool(c, "no_continue");
     if (suspend) {
       const allow = c.req.query("allow_task_type") ?? "";

@@ -1,5 +1,5 @@
 /**
- * Task item routes (reference/sm-surface.md §1.2): `GET/PUT/DELETE /cluster/{cluster_id}/task/{type}/{id}`,
+ * Task item routes (SM's `pkg/restapi/task.go`): `GET/PUT/DELETE /cluster/{cluster_id}/task/{type}/{id}`,
  * `PUT .../start`, `PUT .../stop`, `GET .../history`, `GET .../{run_id}` (UUID, `latest` or `~N`).
  * @module
  */
@@ -7,14 +7,24 @@ import type { Context, Hono } from "hono";
 import * as v from "valibot";
 import { ValidationError } from "../../errors.ts";
 import { TaskUpdateSchema, toTaskJson, toTaskRunJson } from "../../manager/task-json.ts";
+import { INPUT_LIMITS } from "../../util/input-limits.ts";
 import type { ServerDeps } from "../deps.ts";
 import { parseJsonBody, parseQuery } from "../validate.ts";
 import { API_PREFIX, clusterOf, readBool, requireManager, taskIdOf, taskTypeOf } from "./tasks-common.ts";
 
 const TASK = `${API_PREFIX}/cluster/:cluster_id/task/:task_type/:task_id`;
-const HistoryQuerySchema = v.object({
+/** The query of GET .../history. */
+export const HistoryQuerySchema = v.object({
   limit: v.optional(
-    v.pipe(v.string(), v.regex(/^\d+$/, "limit must be a non-negative integer"), v.transform(Number)),
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,10}$/, `limit: must be an integer between 0 and ${INPUT_LIMITS.queryLimit}`),
+      v.transform(Number),
+      v.number(),
+      v.integer(),
+      v.minValue(0),
+      v.maxValue(INPUT_LIMITS.queryLimit, `limit: must be an integer between 0 and ${INPUT_LIMITS.queryLimit}`),
+    ),
     "10",
   ),
 });
@@ -73,8 +83,11 @@ export function registerTaskRoutes(app: Hono, deps: ServerDeps): void {
     const { manager, clusterId, type, id } = await target(c);
     if (NO_PROGRESS.has(type)) throw new ValidationError(`unsupported task type "${type}"`);
     const { run, synthetic } = await manager.tasks.getRun(clusterId, type, id, c.req.param("run_id"));
-    const provider = manager.runnerOf(type)?.getProgress;
-    const progress = provider ? await provider(clusterId, run.taskId, synthetic ? undefined : run.id) : null;
+    // Called on the runner (not detached from it): services implement getProgress as a method that uses `this`.
+    const runner = manager.runnerOf(type);
+    const progress = runner?.getProgress
+      ? await runner.getProgress(clusterId, run.taskId, synthetic ? undefined : run.id)
+      : null;
     return c.json({ run: toTaskRunJson(run), progress: progress ?? (synthetic ? {} : null) });
   });
 }

@@ -3,13 +3,16 @@
  * TaskListItem rendering.
  * @module
  */
+
 import type { Context } from "hono";
 import { ManagerError, ValidationError } from "../../errors.ts";
 import type { Manager } from "../../manager/manager.ts";
 import { toTaskJson } from "../../manager/task-json.ts";
+import type { TaskListItemJson } from "../../manager/task-json-schema.ts";
 import type { TaskListEntry } from "../../manager/task-service.ts";
 import { TASK_TYPES } from "../../scheduler/model.ts";
 import type { ClusterRecord } from "../../store/store.ts";
+import { goTime } from "../../util/go-time.ts";
 import { isUuid } from "../../util/uuid.ts";
 import { resolveClusterParam } from "../cluster-param.ts";
 import type { ServerDeps } from "../deps.ts";
@@ -56,13 +59,13 @@ export function readBool(c: Context, name: string, fallback = false): boolean {
   throw new ValidationError(`malformed request: invalid ${name} value "${value}", expected true or false`);
 }
 
-/** SM's TaskListItem JSON. */
-export function toTaskListItemJson(entry: TaskListEntry): Record<string, unknown> {
+/** SM's TaskListItem JSON (its shape: `TaskListItemJsonSchema`). */
+export function toTaskListItemJson(entry: TaskListEntry): TaskListItemJson {
   const next = entry.schedule.nextActivation;
   return {
     ...toTaskJson(entry.task),
     suspended: entry.suspended,
-    next_activation: next === null ? null : new Date(next).toISOString(),
+    next_activation: next === null ? null : goTime(next),
     retry: entry.schedule.retry,
   };
 }

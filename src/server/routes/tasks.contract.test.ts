@@ -1,6 +1,6 @@
 /**
  * Contract test of the task, run, history and suspend routes: responses validated against
- * contracts/scylla-manager.json (swagger 2.0 → draft-04 via ajv-draft-04), made strict (no unknown keys) except for
+ * SM's swagger 2.0 (test/support/sm-contract.ts → draft-04 via ajv-draft-04), made strict (no unknown keys) except for
  * SM's own documented deviations, listed once in DEVIATIONS. Bad input is checked for status, message and that
  * nothing was stored.
  */
@@ -18,18 +18,20 @@ import { createSilentLogger } from "../../util/log.ts";
 import { createApp } from "../app.ts";
 
 /**
- * SM's actual JSON vs its swagger (reference/sm-surface.md §7.2), i.e. what real SM sends and we send too:
+ * SM's actual JSON vs its swagger (SM's `pkg/restapi/task.go`), i.e. what real SM sends and we send too:
  * - Task (GET /task/{type}/{id}) also carries `status, success_count, error_count, last_success, last_error`,
  *   `deleted` (only when true) and the legacy untagged `Tags` key; `enabled` is omitted when false.
  * - TaskListItem likewise carries `Tags`.
  * - TaskRun carries `owner` (always "").
  * - Schedule `cron` is a JSON string `{"spec":...,"start_date":...}` (still a string, so the schema holds).
  * - GET /tasks answers `null` when empty; the synthetic "latest" run of a task without runs has the nil UUID.
+ * - Empty `labels` and `schedule.window` are `null` (Go's nil map and slice), as SM's server sends them.
  */
 const DEVIATIONS = {
-  Task: ["status", "success_count", "error_count", "last_success", "last_error", "deleted", "Tags"],
-  TaskListItem: ["Tags", "deleted"],
+  Task: ["status", "success_count", "error_count", "last_success", "last_error", "deleted", "Tags", "labels"],
+  TaskListItem: ["Tags", "deleted", "labels"],
   TaskRun: ["owner"],
+  Schedule: ["window"],
 };
 
 const swaggerDefinitions = readSmDefinitions();
@@ -52,7 +54,7 @@ const { validate, validateArray } = createSmContractValidator({
   Task: strict(swaggerDefinitions.Task, DEVIATIONS.Task),
   TaskListItem: strict(swaggerDefinitions.TaskListItem, DEVIATIONS.TaskListItem),
   TaskRun: strict(swaggerDefinitions.TaskRun, DEVIATIONS.TaskRun),
-  Schedule: strict(swaggerDefinitions.Schedule),
+  Schedule: strict(swaggerDefinitions.Schedule, DEVIATIONS.Schedule),
   SuspendDetails: strict(swaggerDefinitions.SuspendDetails),
   ErrorResponse: strict(swaggerDefinitions.ErrorResponse),
 });
@@ -73,6 +75,17 @@ beforeAll(async () => {
     run: async () => undefined,
     getTarget: async (clusterId, properties) => ({ cluster_id: clusterId, echo: properties }),
   });
+  // A runner written as a class: its getProgress reads `this`, so the route must call it as a method.
+  manager.registerRunner(
+    "validate_backup",
+    new (class {
+      readonly rows = [{ host: "h1", manifests: 1 }];
+      async run() {}
+      async getProgress() {
+        return this.rows;
+      }
+    })(),
+  );
   await manager.start();
   app = createApp({ store, config, logger: createSilentLogger(), metrics, manager });
 });
@@ -215,6 +228,19 @@ describe("task routes", () => {
   });
 });
 
+test("GET .../{run_id} calls a class-based runner's getProgress as a method", async () => {
+  const created = await call("POST", `/cluster/${CID}/tasks`, {
+    type: "validate_backup",
+    enabled: false,
+    schedule: { cron: "0 1 * * *" },
+  });
+  expect(created.status).toBe(201);
+  const taskId = created.headers.get("Location")?.split("/").pop();
+  const res = await call("GET", `/cluster/${CID}/task/validate_backup/${taskId}/latest`);
+  expect(res.status).toBe(200);
+  expect(res.json.progress).toEqual([{ host: "h1", manifests: 1 }]);
+});
+
 describe("bad input: SM's status codes, clear messages, nothing stored", () => {
   const cases: [string, unknown, number, string][] = [
     ["invalid cron", { type: "mock", schedule: { cron: "not a cron" } }, 400, "invalid cron spec"],
@@ -254,7 +280,7 @@ describe("bad input: SM's status codes, clear messages, nothing stored", () => {
     expect((await call("GET", `/cluster/${CID}/task/mock/not-a-uuid`)).status).toBe(400);
   });
 
-  test("bad list filters are malformed requests (reference/sm-surface.md §1.1: respondBadRequest → 400 'malformed request: ')", async () => {
+  test("bad list filters are malformed requests (SM's pkg/restapi: respondBadRequest → 400 'malformed request: ')", async () => {
     const status = await call("GET", `/cluster/${CID}/tasks?status=BOGUS`);
     expect(status.status).toBe(400);
     expect(status.json.message).toStartWith("malformed request: ");

@@ -1,5 +1,5 @@
 /**
- * Task collection routes (reference/sm-surface.md §1.2): `GET/POST /cluster/{cluster_id}/tasks` and the dry-run
+ * Task collection routes (SM's `pkg/restapi/task.go`): `GET/POST /cluster/{cluster_id}/tasks` and the dry-run
  * `GET /cluster/{cluster_id}/tasks/{type}/target` (SM reads a JSON body on that GET).
  * @module
  */
@@ -8,11 +8,11 @@ import * as v from "valibot";
 import { ManagerError, ValidationError } from "../../errors.ts";
 import { normalizeTaskUpdateKeys, TaskUpdateEntries, TaskUpdateSchema } from "../../manager/task-json.ts";
 import { TASK_STATUSES } from "../../scheduler/model.ts";
+import { boundedText, jsonObject } from "../../util/input-limits.ts";
 import { NIL_UUID } from "../../util/uuid.ts";
 import type { ServerDeps } from "../deps.ts";
 import { readRawGetBody } from "../node-listener.ts";
 import { parseJsonBody } from "../validate.ts";
-import { registerOpenApiRoutes } from "./openapi.ts";
 import { registerSuspendRoutes } from "./suspend.ts";
 import { registerTaskRoutes } from "./task.ts";
 import {
@@ -25,18 +25,18 @@ import {
   toTaskListItemJson,
 } from "./tasks-common.ts";
 
-const CreateTaskSchema = v.pipe(
+/** The body of POST /cluster/{cluster_id}/tasks: a TaskUpdate that may carry the nil id. */
+export const CreateTaskSchema = v.pipe(
   v.unknown(),
   v.transform(normalizeTaskUpdateKeys),
-  v.object({ ...TaskUpdateEntries, id: v.optional(v.nullable(v.string())) }),
+  jsonObject("body", { ...TaskUpdateEntries, id: v.optional(v.nullable(boundedText("id", 64))) }),
 );
 
-/** Registers every scheduler route: task collection and items, suspend/resume and the OpenAPI document. */
+/** Registers every scheduler route: task collection and items, suspend/resume. */
 export function registerSchedulerRoutes(app: Hono, deps: ServerDeps): void {
   registerTaskCollectionRoutes(app, deps);
   registerTaskRoutes(app, deps);
   registerSuspendRoutes(app, deps);
-  registerOpenApiRoutes(app, deps);
 }
 
 /** Registers the task collection routes. */

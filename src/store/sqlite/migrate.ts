@@ -1,8 +1,9 @@
 /** Schema version checks and migrations for the SQLite store. */
-import type { Database } from "bun:sqlite";
+import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
 import { StoreError } from "../../errors.ts";
 import { CORRUPT_HINT } from "./errors.ts";
-import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS } from "./schema.ts";
+import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS, type Migration } from "./schema.ts";
 
 interface Pragmas {
   applicationId: number;
@@ -40,11 +41,34 @@ export function checkSchemaVersion(db: Database, file: string): Pragmas {
   return pragmas;
 }
 
+/**
+ * Before an existing store is migrated, a consistent copy of it goes beside it (`VACUUM INTO`, which reads through
+ * the WAL): `<file>.schema-v<old>.bak`, so an upgrade that goes wrong can be undone by copying it back. Returns
+ * the copy's path, or "" when nothing is pending or the store is new.
+ */
+export function backUpBeforeMigrating(
+  db: Database,
+  file: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: () => Date = () => new Date(),
+): string {
+  const current = readPragmas(db).userVersion;
+  if (current === 0 || !migrations.some((migration) => migration.version > current)) return "";
+  let copy = `${file}.schema-v${current}.bak`;
+  if (existsSync(copy)) copy = `${file}.schema-v${current}.${now().toISOString().replace(/[:.]/g, "-")}.bak`;
+  db.query("VACUUM INTO ?").run(copy);
+  return copy;
+}
+
 /** Applies pending migrations, each in its own transaction with its bookkeeping. Returns the versions applied. */
-export function migrate(db: Database, now: () => Date = () => new Date()): number[] {
+export function migrate(
+  db: Database,
+  now: () => Date = () => new Date(),
+  migrations: readonly Migration[] = MIGRATIONS,
+): number[] {
   const applied: number[] = [];
   const current = readPragmas(db).userVersion;
-  for (const migration of MIGRATIONS) {
+  for (const migration of migrations) {
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(
@@ -63,4 +87,20 @@ export function migrate(db: Database, now: () => Date = () => new Date()): numbe
     applied.push(migration.version);
   }
   return applied;
+}
+
+/**
+ * The schema version of the store at `file`, read without writing or migrating (for `doctor`); "locked" while a
+ * server holds the store (it takes an exclusive lock).
+ */
+export function readStoreVersion(file: string): number | "locked" {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  } catch (error) {
+    if (/locked|busy/i.test((error as Error).message)) return "locked";
+    throw error;
+  } finally {
+    db.close();
+  }
 }

@@ -17,7 +17,7 @@ import { StoreError } from "../../errors.ts";
 import type { ClusterRecord, Store, StoreWrite, TaskRecord } from "../store.ts";
 import { createSecretCipher, SECRET_ALGORITHM } from "./crypto.ts";
 import { toStoreError } from "./errors.ts";
-import { checkSchemaVersion, migrate } from "./migrate.ts";
+import { backUpBeforeMigrating, checkSchemaVersion, migrate } from "./migrate.ts";
 import { preflightStoreFile } from "./preflight.ts";
 import { idFromSortKey, timeSortKey } from "./schema.ts";
 import { applyWrite, prepareStatements, type RunRow, toRunRecord } from "./statements.ts";
@@ -63,6 +63,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions)
     }
     db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
     db.exec("PRAGMA cache_size = -16384"); // 16 MiB page cache (default 2 MiB) keeps history indexes hot
+    backUpBeforeMigrating(db, file);
     migrate(db);
     // Take the write lock now, so a second process fails at open rather than at its first write.
     db.exec("BEGIN IMMEDIATE; COMMIT");

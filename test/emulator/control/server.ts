@@ -105,6 +105,13 @@ export async function handleControl(target: ControlTarget, request: Request): Pr
 
 /** Starts the control API on 127.0.0.1 (port 0 = random). */
 export function startControlServer(target: ControlTarget, port = 0): { url: string; close(): void } {
-  const server = Bun.serve({ hostname: "127.0.0.1", port, fetch: (request) => handleControl(target, request) });
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port,
+    development: false,
+    // Bun turns SO_REUSEPORT on when development is off: a second server on the port would then share it silently.
+    reusePort: false,
+    fetch: (request) => handleControl(target, request),
+  });
   return { url: `http://127.0.0.1:${server.port}`, close: () => server.stop(true) };
 }

@@ -47,6 +47,7 @@ export function fromNodeContext(node: NodeContext): CqlNodeView {
     clusterName: node.settings.clusterName,
     releaseVersion: CASSANDRA_COMPAT_VERSION,
     auth: node.settings.auth,
+    shards: node.settings.shards,
     tabletsEnabled: node.settings.tabletsEnabled,
     peers: () =>
       node.cluster.nodes

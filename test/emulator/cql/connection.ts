@@ -47,6 +47,28 @@ export interface ConnectionHost {
   onSchemaChange?: (change: SchemaChangeEvent) => void;
 }
 
+/**
+ * The SUPPORTED options of a Scylla node, worded as Scylla's transport server sends them, so Scylla-aware drivers
+ * (SM's gocql fork, scylla-driver) treat the node as Scylla: they then read `system.peers` (not `peers_v2`) and open
+ * one connection per shard. No shard-aware port is advertised (the emulator has none), so drivers use the plain port.
+ * COMPRESSION is empty: the emulator speaks uncompressed frames only (Scylla offers lz4 and snappy).
+ * The protocol extensions are advertised because their effects never arise here: no LWT (so no LWT metadata mark)
+ * and no rate limits (so no rate-limit error).
+ */
+export function scyllaSupported(shard: number, shards: number): Record<string, string[]> {
+  return {
+    CQL_VERSION: [CQL_VERSION],
+    COMPRESSION: [],
+    SCYLLA_SHARD: [String(shard)],
+    SCYLLA_NR_SHARDS: [String(shards)],
+    SCYLLA_SHARDING_ALGORITHM: ["biased-token-round-robin"],
+    SCYLLA_SHARDING_IGNORE_MSB: ["12"],
+    SCYLLA_PARTITIONER: ["org.apache.cassandra.dht.Murmur3Partitioner"],
+    SCYLLA_LWT_ADD_METADATA_MARK: ["LWT_OPTIMIZATION_META_BIT_MASK=2147483648"],
+    SCYLLA_RATE_LIMIT_ERROR: ["ERROR_CODE=61440"],
+  };
+}
+
 /** Drives one socket until it closes. */
 export class CqlConnection {
   private readonly decoder = new FrameDecoder();
@@ -58,6 +80,8 @@ export class CqlConnection {
   constructor(
     private readonly socket: Socket,
     private readonly host: ConnectionHost,
+    /** The shard this connection landed on (reported in SUPPORTED as SCYLLA_SHARD). */
+    private readonly shard = 0,
   ) {
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", () => socket.destroy());
@@ -133,7 +157,7 @@ export class CqlConnection {
 
   private dispatch(opcode: number, body: BodyReader, version: number): [number, Buffer] {
     if (opcode === Opcode.Options) {
-      return [Opcode.Supported, encodeSupported({ CQL_VERSION: [CQL_VERSION], COMPRESSION: [] })];
+      return [Opcode.Supported, encodeSupported(scyllaSupported(this.shard, this.host.node.shards ?? 1))];
     }
     if (this.state === "new") {
       if (opcode !== Opcode.Startup) throw this.unexpected(opcode, "STARTUP or OPTIONS");

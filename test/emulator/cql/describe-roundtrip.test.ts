@@ -1,40 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "cassandra-driver";
-import { startTestCqlCluster, type TestCqlCluster } from "./testing.ts";
-
-const EXTRA_DDL = [
-  "CREATE TYPE ks1.address (street text, zip int)",
-  `CREATE TABLE ks1."Events" (day text, at timeuuid, kind text, note text static, addr frozen<address>, tags set<text>, attrs map<text, blob>,
-     PRIMARY KEY ((day, kind), at)) WITH CLUSTERING ORDER BY (at DESC) AND comment = 'it''s events' AND gc_grace_seconds = 3600
-     AND tombstone_gc = {'mode': 'repair'}`,
-  `CREATE INDEX IF NOT EXISTS events_tags ON ks1."Events" (tags)`,
-  `CREATE MATERIALIZED VIEW ks1.events_by_at AS SELECT day, kind, at FROM ks1."Events" WHERE at IS NOT NULL AND day IS NOT NULL AND kind IS NOT NULL PRIMARY KEY (at, day, kind)`,
-];
-
-/** Schema rows that must survive DESCRIBE → replay (ids differ between clusters, by design). */
-async function dumpSchema(client: Client): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  const strip = new Set(["id", "base_table_id", "version"]);
-  const ks = await client.execute("SELECT keyspace_name FROM system_schema.scylla_keyspaces");
-  out.tablet_keyspaces = ks.rows.map((r) => String(r.keyspace_name)).sort();
-  for (const table of ["keyspaces", "tables", "columns", "views", "indexes", "types", "scylla_keyspaces"]) {
-    const res = await client.execute(`SELECT * FROM system_schema.${table}`);
-    out[table] = res.rows
-      .filter((r) => !String(r.keyspace_name).startsWith("system"))
-      .map((r) =>
-        JSON.stringify(
-          Object.fromEntries(
-            r
-              .keys()
-              .filter((k) => !strip.has(k))
-              .map((k) => [k, r.get(k) === null || r.get(k) === undefined ? null : JSON.stringify(r.get(k))]),
-          ),
-        ),
-      )
-      .sort();
-  }
-  return out;
-}
+import { dumpSchema, EXTRA_DDL, startTestCqlCluster, type TestCqlCluster } from "./testing.ts";
 
 describe.each([
   ["vnodes by default", false, 9042],

@@ -81,8 +81,10 @@ function primaryKey(t: TableDef): string {
   return `PRIMARY KEY (${[part, ...ck].join(", ")})`;
 }
 
-function withClause(t: TableDef): string {
+function withClause(t: TableDef, internals = false): string {
   const parts: string[] = [];
+  // WITH INTERNALS prints the table id, so a schema restored from it keeps the ids (and the SSTable dir names).
+  if (internals) parts.push(`ID = ${t.id}`);
   const clustering = t.columns.filter((c) => c.kind === "clustering").sort((a, b) => a.position - b.position);
   if (clustering.length > 0) {
     parts.push(
@@ -111,9 +113,9 @@ function renderExtension(value: string): string {
 }
 
 /** `CREATE TABLE ...` with columns, key and options. */
-export function describeTable(t: TableDef): string {
+export function describeTable(t: TableDef, internals = false): string {
   const cols = t.columns.map((c) => `    ${quoteIdent(c.name)} ${c.type}${c.kind === "static" ? " STATIC" : ""}`);
-  return `CREATE TABLE ${quoteIdent(t.keyspace)}.${quoteIdent(t.name)} (\n${[...cols, `    ${primaryKey(t)}`].join(",\n")}\n) WITH ${withClause(t)};`;
+  return `CREATE TABLE ${quoteIdent(t.keyspace)}.${quoteIdent(t.name)} (\n${[...cols, `    ${primaryKey(t)}`].join(",\n")}\n) WITH ${withClause(t, internals)};`;
 }
 
 /** `CREATE MATERIALIZED VIEW ...`. */
@@ -138,7 +140,12 @@ export function describeIndex(i: IndexDef): string {
 }
 
 /** Rows of one keyspace: keyspace, types, tables, indexes, views (the order restore replays them). */
-export function describeKeyspaceRows(schema: SchemaView, k: KeyspaceDef, tabletsEnabled = false): DescribeRow[] {
+export function describeKeyspaceRows(
+  schema: SchemaView,
+  k: KeyspaceDef,
+  tabletsEnabled = false,
+  internals = false,
+): DescribeRow[] {
   const row = (type: DescribeRow["type"], name: string, create_statement: string): DescribeRow => ({
     keyspace_name: k.name,
     type,
@@ -155,20 +162,20 @@ export function describeKeyspaceRows(schema: SchemaView, k: KeyspaceDef, tablets
       .types()
       .filter((t) => t.keyspace === k.name)
       .map((t) => row("type", t.name, describeType(t))),
-    ...tables.filter((t) => !t.view).map((t) => row("table", t.name, describeTable(t))),
+    ...tables.filter((t) => !t.view).map((t) => row("table", t.name, describeTable(t, internals))),
     ...indexes.map((i) => row("index", i.name, describeIndex(i))),
     ...tables.filter((t) => t.view && !indexViews.has(t.name)).map((t) => row("view", t.name, describeView(t))),
   ];
 }
 
 /**
- * DESCRIBE SCHEMA [WITH INTERNALS]: every non-system keyspace. Scylla's WITH INTERNALS adds dropped-column
- * history and auth/service-level rows (with an empty keyspace_name); the model keeps neither, so both forms
- * print the same elements here.
+ * DESCRIBE SCHEMA [WITH INTERNALS]: every non-system keyspace. Scylla's WITH INTERNALS adds the tables' ids
+ * (`ID = <uuid>`), dropped-column history and auth/service-level rows (with an empty keyspace_name); the model keeps
+ * only the ids, so that is the one difference here.
  */
-export function describeSchema(schema: SchemaView, tabletsEnabled = false): DescribeRow[] {
+export function describeSchema(schema: SchemaView, tabletsEnabled = false, internals = false): DescribeRow[] {
   return schema
     .keyspaces()
     .filter((k) => !k.system)
-    .flatMap((k) => describeKeyspaceRows(schema, k, tabletsEnabled));
+    .flatMap((k) => describeKeyspaceRows(schema, k, tabletsEnabled, internals));
 }

@@ -244,7 +244,7 @@ function describeRows(stmt: Extract<Statement, { type: "describe" }>, ctx: ExecC
   let rows: DescribeRow[];
   switch (stmt.what) {
     case "schema":
-      rows = describeSchema(schema, ctx.node.tabletsEnabled);
+      rows = describeSchema(schema, ctx.node.tabletsEnabled, stmt.internals);
       break;
     case "keyspaces":
       rows = schema

@@ -41,6 +41,8 @@ export interface CqlNodeView {
   releaseVersion: string;
   /** `enable_tablets`: new NetworkTopologyStrategy keyspaces use tablets unless they say otherwise. */
   tabletsEnabled?: boolean;
+  /** Shards (Scylla's `smp`): SUPPORTED advertises the count and each connection's shard. Absent: 1. */
+  shards?: number;
   /** Credentials required by PasswordAuthenticator, or undefined when the node allows anyone. */
   auth?: { username: string; password: string };
   /** Every other node of the cluster. */

@@ -63,7 +63,7 @@ describe("CQL wire protocol", () => {
     await cluster?.close();
   });
 
-  test("the health check's raw 9-byte OPTIONS frame gets SUPPORTED without Scylla shard keys", async () => {
+  test("the health check's raw 9-byte OPTIONS frame gets SUPPORTED with Scylla's options, a shard per connection", async () => {
     const c = await RawClient.open(ip);
     c.socket.write(Buffer.from([0x04, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00]));
     const f = await c.next();
@@ -76,7 +76,30 @@ describe("CQL wire protocol", () => {
     for (let i = 0; i < n; i++) opts[r.string()] = r.stringList();
     expect(opts.CQL_VERSION).toEqual(["3.3.1"]);
     expect(opts.COMPRESSION).toEqual([]);
-    expect(Object.keys(opts).some((k) => k.startsWith("SCYLLA"))).toBe(false);
+    expect(opts).toMatchObject({
+      SCYLLA_NR_SHARDS: ["2"],
+      SCYLLA_SHARDING_ALGORITHM: ["biased-token-round-robin"],
+      SCYLLA_SHARDING_IGNORE_MSB: ["12"],
+      SCYLLA_PARTITIONER: ["org.apache.cassandra.dht.Murmur3Partitioner"],
+      SCYLLA_LWT_ADD_METADATA_MARK: ["LWT_OPTIMIZATION_META_BIT_MASK=2147483648"],
+      SCYLLA_RATE_LIMIT_ERROR: ["ERROR_CODE=61440"],
+    });
+    expect(opts.SCYLLA_SHARD_AWARE_PORT).toBeUndefined();
+    // Connections are spread over the node's shards: two more connections land on both shards.
+    const shards = new Set<string>([opts.SCYLLA_SHARD?.[0] ?? ""]);
+    for (let k = 0; k < 2; k++) {
+      const other = await RawClient.open(ip);
+      const g = await other.request(4, 1, Opcode.Options);
+      other.close();
+      const rr = new BodyReader(g.body);
+      const m = rr.short();
+      for (let i = 0; i < m; i++) {
+        const key = rr.string();
+        const values = rr.stringList();
+        if (key === "SCYLLA_SHARD") shards.add(values[0] ?? "");
+      }
+    }
+    expect([...shards].sort()).toEqual(["0", "1"]);
   });
 
   test("a v5 request gets a protocol error in a v4 frame so drivers downgrade", async () => {

@@ -89,10 +89,12 @@ export async function startCqlServerForView(
   let boundPort = options.port;
   const sockets = new Set<Socket>();
   const host: ConnectionHost = { node, tables: createTableRegistry(node), prepared: new Map<string, Prepared>() };
+  // Scylla spreads plain-port connections over its shards; round-robin is the emulator's model of that.
+  let accepted = 0;
   const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
-    const conn = new CqlConnection(socket, host);
+    const conn = new CqlConnection(socket, host, accepted++ % Math.max(1, node.shards ?? 1));
     connections.add(conn);
     socket.on("close", () => {
       connections.delete(conn);

@@ -2,7 +2,7 @@
  * Test fixture: an emulated cluster's shared state with only CQL listeners, on fixed IPs (port 9042 per IP),
  * for the CQL tests (B1's startCluster brings up every listener; these tests need CQL only).
  */
-
+import type { Client } from "cassandra-driver";
 import { createClock } from "../clock.ts";
 import { EmulatedClusterState, EmulatedNode } from "../cluster-state.ts";
 import type { NodeSettings, NodeTlsSettings } from "../node-context.ts";
@@ -85,4 +85,39 @@ export async function startTestCqlCluster(options: TestCqlClusterOptions): Promi
     throw err;
   }
   return { state, nodes, servers, close: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+}
+
+/** DDL beyond the spec schemas that a DESCRIBE round trip must carry: a UDT, quoted names, options, an index, a view. */
+export const EXTRA_DDL = [
+  "CREATE TYPE ks1.address (street text, zip int)",
+  `CREATE TABLE ks1."Events" (day text, at timeuuid, kind text, note text static, addr frozen<address>, tags set<text>, attrs map<text, blob>,
+     PRIMARY KEY ((day, kind), at)) WITH CLUSTERING ORDER BY (at DESC) AND comment = 'it''s events' AND gc_grace_seconds = 3600
+     AND tombstone_gc = {'mode': 'repair'}`,
+  `CREATE INDEX IF NOT EXISTS events_tags ON ks1."Events" (tags)`,
+  `CREATE MATERIALIZED VIEW ks1.events_by_at AS SELECT day, kind, at FROM ks1."Events" WHERE at IS NOT NULL AND day IS NOT NULL AND kind IS NOT NULL PRIMARY KEY (at, day, kind)`,
+];
+
+/** Schema rows that must survive DESCRIBE → replay (ids differ between clusters, by design). */
+export async function dumpSchema(client: Client): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  const strip = new Set(["id", "base_table_id", "version"]);
+  const ks = await client.execute("SELECT keyspace_name FROM system_schema.scylla_keyspaces");
+  out.tablet_keyspaces = ks.rows.map((r) => String(r.keyspace_name)).sort();
+  for (const table of ["keyspaces", "tables", "columns", "views", "indexes", "types", "scylla_keyspaces"]) {
+    const res = await client.execute(`SELECT * FROM system_schema.${table}`);
+    out[table] = res.rows
+      .filter((r) => !String(r.keyspace_name).startsWith("system"))
+      .map((r) =>
+        JSON.stringify(
+          Object.fromEntries(
+            r
+              .keys()
+              .filter((k) => !strip.has(k))
+              .map((k) => [k, r.get(k) === null || r.get(k) === undefined ? null : JSON.stringify(r.get(k))]),
+          ),
+        ),
+      )
+      .sort();
+  }
+  return out;
 }

@@ -94,6 +94,9 @@ export function startMetricsServer(node: NodeContext, faults?: RequestFaults): C
     hostname: node.ip,
     port: node.settings.prometheusPort,
     idleTimeout: 0,
+    development: false,
+    // Bun turns SO_REUSEPORT on when development is off: a second server on the port would then share it silently.
+    reusePort: false,
     async fetch(request) {
       const url = new URL(request.url);
       const fault = faults?.check(node.ip, request.method, `metrics:${url.pathname}`);

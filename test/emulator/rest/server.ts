@@ -61,6 +61,14 @@ export function createRestHandler(
 /** Listens on `<ip>:<restPort>`. idleTimeout is off: repair_status and wait_task block for as long as the job runs. */
 export function startRestServer(node: NodeContext, router: RestRouter, faults?: RequestFaults): Closable {
   const fetch = createRestHandler(node, router, faults);
-  const server = Bun.serve({ hostname: node.ip, port: node.settings.restPort, idleTimeout: 0, fetch });
+  const server = Bun.serve({
+    hostname: node.ip,
+    port: node.settings.restPort,
+    idleTimeout: 0,
+    development: false,
+    // Bun turns SO_REUSEPORT on when development is off: a second server on the port would then share it silently.
+    reusePort: false,
+    fetch,
+  });
   return { close: () => server.stop(true) };
 }

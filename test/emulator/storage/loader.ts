@@ -6,7 +6,7 @@
  * @module
  */
 import { existsSync, readdirSync, renameSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { ClusterState } from "../node-context.ts";
 import { RestError } from "../rest/rest-error.ts";
 import { digestFile } from "./content.ts";
@@ -70,6 +70,7 @@ export async function loadUploadDir(
     host: node.ip,
     keyspace,
     table,
+    dir: basename(dir.path),
     loadAndStream: options.loadAndStream,
     primaryReplicaOnly: options.primaryReplicaOnly,
     files,
@@ -82,7 +83,20 @@ export async function loadUploadDir(
       throw new RestError(500, `Failed to load SSTables: ${incomplete[1][0] ?? incomplete[0]}: TOC file missing`);
     }
     const bytes = files.reduce((sum, f) => sum + f.size, 0);
-    await cluster.clock.sleepModelled((bytes / (loadBandwidth.get(cluster) ?? DEFAULT_LOAD_BANDWIDTH)) * 1000);
+    // A node that shuts down does not finish its load: the files stay in upload/ (the client sees no answer).
+    const stopped = new AbortController();
+    const unsubscribe = cluster.onNodeState((ip, up) => {
+      if (ip === node.ip && !up) stopped.abort(new RestError(500, "node stopped during load"));
+    });
+    try {
+      await cluster.clock.sleepModelled(
+        (bytes / (loadBandwidth.get(cluster) ?? DEFAULT_LOAD_BANDWIDTH)) * 1000,
+        stopped.signal,
+      );
+    } finally {
+      unsubscribe();
+    }
+    if (stopped.signal.aborted) throw stopped.signal.reason;
     for (const names of groups.values()) {
       const generation = storage.newGeneration();
       for (const name of names) {

@@ -150,6 +150,19 @@ export class NodeStorage {
     return this.liveFiles(dir).reduce((sum, f) => sum + statSync(join(dir.path, f)).size, 0);
   }
 
+  /**
+   * A memtable flush: one new SSTable of `sizeBytes` in the table's live dir (what writes followed by a flush leave
+   * on a real node). Returns its component file names.
+   */
+  flushSSTable(keyspace: string, table: string, sizeBytes: number): string[] {
+    const dir = this.tableDir(keyspace, table);
+    if (dir === undefined) throw new Error(`flushSSTable: no table ${keyspace}.${table}`);
+    const generation = this.newGeneration();
+    const seed = `${this.node.cluster.seed}:${this.node.ip}:${keyspace}.${table}:${generation}:flush`;
+    writeSSTable(dir.path, generation, sizeBytes, seed);
+    return this.liveFiles(dir).filter((f) => parseSSTableFileName(f)?.generation === generation);
+  }
+
   /** A fresh generation: UUID-style when the node has uuid_sstable_identifiers, else the next integer. */
   newGeneration(atMs?: number): string {
     this.#generation += 1;

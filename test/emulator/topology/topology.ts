@@ -28,6 +28,11 @@ export interface TopologyOptions {
   seed: number;
   /** Vnode tokens per node (Scylla `num_tokens`, default 256). */
   tokensPerNode?: number;
+  /**
+   * Scylla's `initial_token` per node IP: the node takes exactly these tokens instead of random ones (how a cluster
+   * is built to mirror another one's ring, e.g. for a 1-1 restore). Host ids stay those of the seed.
+   */
+  initialTokens?: ReadonlyMap<string, readonly bigint[]>;
 }
 
 /** One vnode of the ring: its token and owner. */
@@ -96,9 +101,12 @@ export function createTopology(options: TopologyOptions): Topology {
         used.add(t);
         tokens.push(t);
       }
+      const ip = `${options.ipPrefix}${octets[d]?.[j]}`;
+      const initial = options.initialTokens?.get(ip);
+      if (initial !== undefined) tokens.splice(0, tokens.length, ...initialTokens(ip, initial));
       tokens.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       return {
-        ip: `${options.ipPrefix}${octets[d]?.[j]}`,
+        ip,
         dc: dc.name,
         rack: `rack${(j % racks) + 1}`,
         hostId: random.uuid(),
@@ -106,7 +114,34 @@ export function createTopology(options: TopologyOptions): Topology {
       };
     }),
   );
+  for (const ip of options.initialTokens?.keys() ?? []) {
+    if (!nodes.some((n) => n.ip === ip)) throw new Error(`initial tokens given for ${ip}, which is not a node`);
+  }
+  const owners = new Map<bigint, string>();
+  for (const n of nodes) {
+    for (const t of n.tokens) {
+      const other = owners.get(t);
+      if (other !== undefined && other !== n.ip) {
+        throw new Error(`token ${t} is assigned to both ${other} and ${n.ip}: initial tokens must not collide`);
+      }
+      owners.set(t, n.ip);
+    }
+  }
   const ring = nodes.flatMap((n) => n.tokens.map((token) => ({ token, ip: n.ip })));
   ring.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
   return { nodes, dcs: options.dcs.map((d) => d.name), ring, byIp: new Map(nodes.map((n) => [n.ip, n])) };
+}
+
+/** Checks one node's `initial_token` list the way Scylla refuses bad ones (empty, duplicates, out of range). */
+function initialTokens(ip: string, tokens: readonly bigint[]): bigint[] {
+  if (tokens.length === 0) throw new Error(`initial tokens of ${ip}: empty`);
+  const min = -(2n ** 63n);
+  const max = 2n ** 63n - 1n;
+  const seen = new Set<bigint>();
+  for (const t of tokens) {
+    if (t <= min || t > max) throw new Error(`initial tokens of ${ip}: ${t} is out of the Murmur3 token range`);
+    if (seen.has(t)) throw new Error(`initial tokens of ${ip}: ${t} given twice`);
+    seen.add(t);
+  }
+  return [...tokens];
 }

@@ -64,6 +64,9 @@ export async function startFakeAgent(host: string, port = 0, token = ""): Promis
     hostname: host,
     port,
     tls: { cert: tls.cert, key: tls.key },
+    development: false,
+    // Bun turns SO_REUSEPORT on when development is off: a second server on the port would then share it silently.
+    reusePort: false,
     async fetch(req) {
       const url = new URL(req.url);
       requests.push({

@@ -23,22 +23,38 @@ export function parseInsert(c: Cursor): Statement {
   while (c.accept(","));
   c.expect(")");
   const ifNotExists = c.ifNotExists();
-  if (c.accept("using")) {
-    do {
-      if (!c.accept("ttl")) c.expect("timestamp");
-      c.term();
-    } while (c.accept("and"));
-  }
+  skipUsing(c);
   if (columns.length !== values.length) throw c.unexpected("unmatched column names/values");
   return { type: "insert", table, columns, values, ifNotExists };
 }
 
+/**
+ * Scylla's `USING` clause of INSERT, UPDATE and DELETE: `TTL`, `TIMESTAMP` and Scylla's own `TIMEOUT <duration>`
+ * joined by AND. The emulator applies none of them (writes are immediate; nothing expires).
+ */
 function skipUsing(c: Cursor): void {
   if (!c.accept("using")) return;
   do {
-    if (!c.accept("ttl")) c.expect("timestamp");
-    c.term();
+    if (c.accept("timeout")) skipDuration(c);
+    else {
+      if (!c.accept("ttl")) c.expect("timestamp");
+      c.term();
+    }
   } while (c.accept("and"));
+}
+
+/** A CQL duration literal (`500ms`, `1h30m`, `2d`), as written after `USING TIMEOUT`. */
+const DURATION = /^(\d+(y|mo|w|d|h|m|s|ms|us|µs|ns))+$/i;
+
+function skipDuration(c: Cursor): void {
+  const first = c.peek();
+  if (first.kind !== "number") throw c.unexpected("expecting a duration");
+  let end = first.end;
+  c.next();
+  // The tokenizer splits `1h30m` into 1, h30m: glue the adjacent tokens back together.
+  while (c.peek().start === end && (c.peek().kind === "ident" || c.peek().kind === "number")) end = c.next().end;
+  const text = c.src.slice(first.start, end);
+  if (!DURATION.test(text)) throw new CqlError(ErrorCode.Invalid, `Unable to convert '${text}' to a duration`);
 }
 
 function parseWhere(c: Cursor): Relation[] {
@@ -101,6 +117,12 @@ export function parseSelect(c: Cursor): SelectStatement {
   }
   const limit = c.accept("limit") ? c.term() : undefined;
   const allowFiltering = c.acceptAll("allow", "filtering");
+  c.acceptAll("bypass", "cache");
+  // Scylla's SELECT takes only `USING TIMEOUT <duration>` (the emulator answers at once, so it only parses it).
+  if (c.accept("using")) {
+    c.expect("timeout");
+    skipDuration(c);
+  }
   return { type: "select", table, selectors, json, distinct, where, limit, allowFiltering };
 }
 

@@ -107,3 +107,26 @@ describe("parser", () => {
     }
   });
 });
+
+describe("Scylla's USING TIMEOUT", () => {
+  test("is accepted on SELECT (after ALLOW FILTERING and BYPASS CACHE), INSERT, UPDATE and DELETE", () => {
+    const select = parseStatement(
+      "SELECT keyspace_name FROM system_schema.tables WHERE keyspace_name = ? ALLOW FILTERING BYPASS CACHE USING TIMEOUT 1h30m;",
+    );
+    expect(select.statement.type).toBe("select");
+    expect(select.bindCount).toBe(1);
+    expect(parseStatement("SELECT * FROM t USING TIMEOUT 500ms").statement.type).toBe("select");
+    expect(parseStatement("INSERT INTO t (a) VALUES (1) USING TTL 10 AND TIMEOUT 2s").statement.type).toBe("insert");
+    expect(parseStatement("UPDATE t USING TIMEOUT 10s AND TIMESTAMP 5 SET b = 1 WHERE a = 1").statement.type).toBe(
+      "update",
+    );
+    expect(parseStatement("DELETE FROM t USING TIMEOUT 1m WHERE a = 1").statement.type).toBe("delete");
+  });
+
+  test("a malformed duration or a SELECT USING TTL is refused", () => {
+    expect(() => parseStatement("SELECT * FROM t USING TIMEOUT 10 parsecs")).toThrow(CqlError);
+    expect(() => parseStatement("SELECT * FROM t USING TIMEOUT 10x")).toThrow("Unable to convert '10x' to a duration");
+    expect(() => parseStatement("SELECT * FROM t USING TTL 10")).toThrow(CqlError);
+    expect(() => parseStatement("SELECT * FROM t USING TIMEOUT")).toThrow(CqlError);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Cold start and size of the executables: `bun bench/startup.ts [runs]` (default 20 runs per command).
+ * Times `sctool version` against a running server, `sctool --help`, `scylla-manager --version` and
+ * `scylla-manager-agent --version` of dist/ (build first: npm run build) and, where the interop tier built them
+ * (SM_BIN_DIR, or ~/.cache/scylla-manager-ts/sm/<commit>/), the same commands of SM's Go binaries; prints the median
+ * wall time, the peak RSS and the ratio ours/SM's, then the executables' sizes. Figures only; nothing asserts speed.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const RUNS = Number(process.argv[2] ?? 20);
+const root = resolve(import.meta.dir, "..");
+const dist = join(root, "dist");
+const SERVER = "127.10.0.1:5080";
+
+function smBinDir(): string | undefined {
+  if (process.env.SM_BIN_DIR) return process.env.SM_BIN_DIR;
+  const cache = join(homedir(), ".cache", "scylla-manager-ts", "sm");
+  if (!existsSync(cache)) return undefined;
+  const dir = readdirSync(cache).find((name) => existsSync(join(cache, name, "sctool")));
+  return dir ? join(cache, dir) : undefined;
+}
+
+/** Median wall ms and max RSS KiB of `runs` runs, measured by GNU time where present, else wall time only. */
+function measure(command: string[]): { ms: number; rssKiB: number; ok: boolean } {
+  const times: number[] = [];
+  let rss = 0;
+  let ok = true;
+  const gnuTime = existsSync("/usr/bin/time");
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    const result = gnuTime
+      ? spawnSync("/usr/bin/time", ["-f", "%M", ...command], { encoding: "utf8" })
+      : spawnSync(command[0] ?? "", command.slice(1), { encoding: "utf8" });
+    times.push(performance.now() - started);
+    if (result.status !== 0) ok = false;
+    const last = (result.stderr ?? "").trim().split("\n").pop() ?? "";
+    if (gnuTime && /^\d+$/.test(last)) rss = Math.max(rss, Number(last));
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)] ?? 0, rssKiB: rss, ok };
+}
+
+const work = mkdtempSync(join(tmpdir(), "bench-startup-"));
+const config = join(work, "server.yaml");
+writeFileSync(config, `http: ${SERVER}\nprometheus: ""\nstore: memory\n`);
+const server = Bun.spawn([join(dist, "scylla-manager"), "--daemon", "-c", config], {
+  stdout: "ignore",
+  stderr: "ignore",
+});
+try {
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(`http://${SERVER}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    await Bun.sleep(100);
+  }
+  const api = ["--api-url", `http://${SERVER}/api/v1`];
+  const sm = smBinDir();
+  const commands: [string, string[], string[] | undefined][] = [
+    [
+      "sctool version (server running)",
+      [join(dist, "sctool"), "version", ...api],
+      sm ? [join(sm, "sctool"), "version", ...api] : undefined,
+    ],
+    ["sctool --help", [join(dist, "sctool"), "--help"], sm ? [join(sm, "sctool"), "--help"] : undefined],
+    [
+      "scylla-manager --version",
+      [join(dist, "scylla-manager"), "--version"],
+      sm ? [join(sm, "scylla-manager"), "--version"] : undefined,
+    ],
+    [
+      "scylla-manager-agent --version",
+      [join(dist, "scylla-manager-agent"), "--version"],
+      sm ? [join(sm, "scylla-manager-agent"), "--version"] : undefined,
+    ],
+  ];
+  console.log(`cold start, median of ${RUNS} runs (wall ms, peak RSS MiB)${sm ? ` vs SM's binaries in ${sm}` : ""}`);
+  for (const [name, ours, theirs] of commands) {
+    const a = measure(ours);
+    const line = `${name.padEnd(34)} ours ${a.ms.toFixed(1).padStart(6)} ms ${(a.rssKiB / 1024).toFixed(1).padStart(6)} MiB${a.ok ? "" : " (exit != 0)"}`;
+    if (!theirs) {
+      console.log(line);
+      continue;
+    }
+    const b = measure(theirs);
+    console.log(
+      `${line} | SM ${b.ms.toFixed(1).padStart(6)} ms ${(b.rssKiB / 1024).toFixed(1).padStart(6)} MiB | ratio ${(a.ms / b.ms).toFixed(2)}x`,
+    );
+  }
+  const size = (path: string) => (existsSync(path) && !lstatSync(path).isSymbolicLink() ? statSync(path).size : 0);
+  const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+  const ourTotal = ["scylla-manager", "sctool", "scylla-manager-agent"].reduce(
+    (sum, n) => sum + size(join(dist, n)),
+    0,
+  );
+  console.log(`\nexecutables: ours ${mib(ourTotal)} in all (one file; sctool and the agent are links to it)`);
+  if (sm) {
+    const smSizes = ["scylla-manager", "sctool", "scylla-manager-agent"].map((n) => size(join(sm, n)));
+    const total = smSizes.reduce((sum, n) => sum + n, 0);
+    console.log(
+      `             SM's ${mib(total)} in all (server ${mib(smSizes[0] ?? 0)}, sctool ${mib(smSizes[1] ?? 0)}, agent ${mib(smSizes[2] ?? 0)})`,
+    );
+  }
+  const packages = join(dist, "packages");
+  if (existsSync(packages)) {
+    for (const name of readdirSync(packages)) console.log(`package ${name}: ${mib(size(join(packages, name)))}`);
+  }
+} finally {
+  server.kill("SIGTERM");
+  await server.exited;
+  rmSync(work, { recursive: true, force: true });
+}
