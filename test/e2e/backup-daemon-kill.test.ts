@@ -103,16 +103,20 @@ test("SIGKILL mid-upload, restart: the run resumes and nothing uploaded is uploa
   expect(created.code).toBe(0);
   const id = created.stdout.trim().split("/")[1] ?? "";
   let first: any;
-  // Up to 120 s: in the full suite on a busy machine the snapshot and indexing stages alone took over 30 s once.
+  // Wait for the UPLOAD stage with some SSTables complete in the bucket. The run's `uploaded` counter is no signal:
+  // it follows the agent's job stats once per long poll (10 s, as SM), so a table's bytes can show only when its job
+  // ends. Up to 120 s: in the full suite on a busy machine the snapshot and indexing stages alone took over 30 s once.
+  const uploadedSSTables = () =>
+    walk(bucket).filter((f) => f.startsWith("backup/sst/") && !f.includes(".sm-partial-") && !f.endsWith(".tmp"));
   for (let i = 0; i < 1200; i++) {
     first = await (await fetch(`${apiUrl}/cluster/c/task/backup/${id}/latest`)).json();
-    if (first?.progress?.stage === "UPLOAD" && first.progress.uploaded > 0) break;
+    if (first?.progress?.stage === "UPLOAD" && uploadedSSTables().length > 0) break;
+    if (["DONE", "ERROR", "ABORTED"].includes(first?.run?.status)) break;
     await Bun.sleep(100);
   }
   expect(first.progress.stage).toBe("UPLOAD");
   const before = new Map(
-    walk(bucket)
-      .filter((f) => f.startsWith("backup/sst/"))
+    uploadedSSTables()
       .map((f) => {
         const st = statSync(join(bucket, f));
         return [f, `${st.ino}/${st.mtimeMs}`];
