@@ -51,13 +51,30 @@ interface Server {
   exited: Promise<number | null>;
 }
 
+/** Tries `attempt` up to `times` times, printing each failure: a three-node start on a busy machine can fail once. */
+async function withRetries<T>(what: string, times: number, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      console.warn(`[external] ${what}: attempt ${i} of ${times} failed: ${(error as Error).message}`);
+      if (i >= times) throw error;
+      await Bun.sleep(2_000);
+    }
+  }
+}
+
 beforeAll(async () => {
   if (skip) return;
   const attach = process.env.SM_EXT_CASSANDRA3_STATE;
-  cassandra = attach ? attachCassandra(attach) : await startCassandra({ ips: ["127.6.2.1", "127.6.2.2", "127.6.2.3"] });
-  store = await openCqlStore(storeOptions());
+  cassandra = attach
+    ? attachCassandra(attach)
+    : await withRetries("starting three Cassandra nodes", 2, () =>
+        startCassandra({ ips: ["127.6.2.1", "127.6.2.2", "127.6.2.3"] }),
+      );
+  store = await withRetries("opening the CQL store (RF 3)", 3, () => openCqlStore(storeOptions()));
   await store.putCluster(makeCluster(CID, "failover"));
-}, 400_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const s of servers) s.child.kill("SIGKILL");

@@ -341,6 +341,51 @@ async function waitForLogin(ips: string[], timeoutMs: number): Promise<void> {
   }
 }
 
+/**
+ * A node that serves CQL may not yet see its peers (ring_delay is cut to 1 s for tests), and a keyspace with RF 3
+ * made then fails its first QUORUM writes. Waits until every node lists the others as peers, the driver sees them
+ * all up, and every node reports the same schema version.
+ */
+async function waitForRing(ips: string[], auth: boolean, timeoutMs: number): Promise<void> {
+  const { default: cassandra } = await import("cassandra-driver");
+  const deadline = Date.now() + timeoutMs;
+  let last = "not checked yet";
+  while (Date.now() < deadline) {
+    const client = new cassandra.Client({
+      contactPoints: ips,
+      localDataCenter: CASSANDRA_DC,
+      ...(auth ? { credentials: { username: "cassandra", password: "cassandra" } } : {}),
+    });
+    try {
+      await client.connect();
+      const versions = new Set<string>();
+      const problems: string[] = [];
+      for (const ip of ips) {
+        const host = client.hosts.get(`${ip}:${CQL_PORT}`);
+        if (!host?.isUp()) {
+          problems.push(`${ip} is not up for the driver`);
+          continue;
+        }
+        const local = await client.execute("SELECT schema_version FROM system.local", [], { host });
+        const peers = await client.execute("SELECT peer, schema_version FROM system.peers", [], { host });
+        versions.add(String(local.first()?.get("schema_version")));
+        for (const row of peers.rows) versions.add(String(row.get("schema_version")));
+        if (peers.rowLength !== ips.length - 1)
+          problems.push(`${ip} sees ${peers.rowLength} of ${ips.length - 1} peers`);
+      }
+      if (versions.size > 1) problems.push(`schema versions disagree (${[...versions].join(", ")})`);
+      if (problems.length === 0) return;
+      last = problems.join("; ");
+    } catch (error) {
+      last = (error as Error).message;
+    } finally {
+      await client.shutdown().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`the Cassandra ring on ${ips.join(", ")} did not settle within ${timeoutMs} ms: ${last}`);
+}
+
 function tail(file: string, lines: number): string {
   try {
     return `${readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n")}\n`;
@@ -411,6 +456,7 @@ export async function startCassandra(options: StartCassandraOptions = {}): Promi
       log(`node ${ip} serves CQL after ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
     if (options.auth) await waitForLogin(ips, options.startTimeoutMs ?? 120_000);
+    if (ips.length > 1) await waitForRing(ips, options.auth ?? false, options.startTimeoutMs ?? 120_000);
   } catch (error) {
     await stopCassandraState(stateDir);
     throw error;
