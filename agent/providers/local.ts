@@ -165,7 +165,9 @@ export class LocalBackend implements Backend {
    * (none are transferred), like rclone's server-side moves.
    */
   async moveFrom(src: Backend, srcPath: string, dstPath: string): Promise<number | undefined> {
-    if (!(src instanceof LocalBackend)) return undefined;
+    // Brand checks, not instanceof: a wrapped backend (a Proxy, e.g. a test's storage spy) passes instanceof but
+    // has none of the private members, and must be used through its own methods (the caller streams instead).
+    if (!(#jail in src) || !(#jail in this)) return undefined;
     const cleanSrc = cleanRelativePath(srcPath);
     const from = await src.#resolveExisting(cleanSrc);
     const info = await lstat(from);
@@ -197,7 +199,9 @@ export class LocalBackend implements Backend {
    * file (the caller streams instead). Copied bytes never pass the bandwidth limiter.
    */
   async copyFrom(src: Backend, srcPath: string, dstPath: string): Promise<number | undefined> {
-    if (!(src instanceof LocalBackend)) return undefined;
+    // Brand checks, not instanceof: a wrapped backend (a Proxy, e.g. a test's storage spy) passes instanceof but
+    // has none of the private members, and must be used through its own methods (the caller streams instead).
+    if (!(#jail in src) || !(#jail in this)) return undefined;
     const from = await src.#resolveExisting(cleanRelativePath(srcPath));
     const info = await lstat(from);
     if (!info.isFile()) return undefined;

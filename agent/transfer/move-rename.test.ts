@@ -158,3 +158,39 @@ describe("LocalBackend.moveFrom", () => {
     expect(existsSync(join(b.data, "dir/f.db"))).toBe(true);
   });
 });
+
+describe("copypaths between local backends", () => {
+  test("kernel copy without a rate limit; a wrapped source is read through its wrapper instead", async () => {
+    const b = backends();
+    tree(join(b.storage, "bucket/sst"), { "me-1-big-Data.db": "data-1", "me-1-big-TOC.txt": "toc" });
+    const copy = (src: typeof b.dst, dstDir: string) =>
+      copyPaths({
+        src,
+        srcDir: "bucket/sst",
+        dst: b.src,
+        dstDir,
+        paths: ["me-1-big-Data.db", "me-1-big-TOC.txt"],
+        pool: new TransferPool(2),
+      });
+    await copy(b.dst, "ks/t-1/upload");
+    expect(readFileSync(join(b.data, "ks/t-1/upload/me-1-big-Data.db"), "utf8")).toBe("data-1");
+    expect(readFileSync(join(b.data, "ks/t-1/upload/me-1-big-TOC.txt"), "utf8")).toBe("toc");
+    // A Proxy (as a test's storage spy wraps backends: calls forwarded to the target) has no private members: its
+    // reads must go through it.
+    const reads: string[] = [];
+    const wrapped = new Proxy(b.dst, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function" || prop === "copyFrom" || prop === "moveFrom") return value;
+        if (prop !== "read") return value.bind(target);
+        return (path: string, signal?: AbortSignal) => {
+          reads.push(path);
+          return value.call(target, path, signal);
+        };
+      },
+    });
+    await copy(wrapped, "ks/t-2/upload");
+    expect(reads.sort()).toEqual(["bucket/sst/me-1-big-Data.db", "bucket/sst/me-1-big-TOC.txt"]);
+    expect(readFileSync(join(b.data, "ks/t-2/upload/me-1-big-Data.db"), "utf8")).toBe("data-1");
+  });
+});

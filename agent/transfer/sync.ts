@@ -105,6 +105,13 @@ async function transferOne(
     const renamed = await dst.moveFrom(src, srcPath, dstPath);
     if (renamed !== undefined) return { size: renamed, skipped: false };
   }
+  if (!options.move && dst.copyFrom !== undefined && (options.limiter?.rate ?? 0) === 0) {
+    // Local to local without a rate limit (restore from localstorage): the kernel copies, as rclone's local backend
+    // does (Go's io.Copy between two files), instead of streaming every byte through JS buffers.
+    options.signal?.throwIfAborted();
+    const copied = await dst.copyFrom(src, srcPath, dstPath);
+    if (copied !== undefined) return { size: copied, skipped: false };
+  }
   const { size } = await transferFile(src, srcPath, dst, dstPath, { limiter: options.limiter, signal: options.signal });
   if (options.move) await src.delete(srcPath);
   return { size, skipped: false };
