@@ -28,6 +28,7 @@ export function restoreEnvFromCluster(cluster: Cluster, options: ClusterEnvOptio
     scylla: cluster.scylla,
     rclone: new RestoreRclone(cluster.agent),
     nodes: () => readNodeStates(cluster.scylla),
+    nodeInfo: (host) => cluster.nodeInfo(host),
     cql: () => cluster.cqlSession(),
     store: options.store,
     logger: options.logger ?? createSilentLogger(),

@@ -19,6 +19,9 @@ export interface DataMetrics {
   loadStarted(host: string, batch: Batch): void;
   loaded(host: string, batch: Batch, row: RestoreProgressRow): void;
   failed(host: string, batch: Batch): void;
+  nativeStarted(host: string, batch: Batch): void;
+  /** A native batch ended successfully; `row` holds its restore times. */
+  nativeRestored(host: string, batch: Batch, row: RestoreProgressRow): void;
 }
 
 const ms = (from: string | null, to: string | null, now: number) =>
@@ -87,6 +90,15 @@ export async function startDataMetrics(
     failed(host, batch) {
       counted.delete(batch);
       state(host, batch, RESTORE_STATE.error);
+    },
+    nativeStarted: (host, batch) => state(host, batch, RESTORE_STATE.native),
+    nativeRestored(host, batch, row) {
+      if (!m) return;
+      state(host, batch, RESTORE_STATE.idle);
+      m.restored(cluster, host, batch.size, ms(row.restore_started_at, row.restore_completed_at, env.now()));
+      m.decreaseRemaining(remainingLabels(snapshotTag, batch), batch.size);
+      restored += batch.size;
+      m.setProgress(cluster, snapshotTag, percent());
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The DATA stage (SM's `tables_worker.go`/`tablesdir_worker.go` behaviour): index the workload, then every restoring
  * host takes batches from the dispatcher, downloads each with `sync/copypaths` into the table's upload dir (versioned
- * files first, one by one, renamed) and loads it with load&stream (primary replica only). One progress row per batch;
+ * files first, one by one, renamed) and loads it with load&stream (primary replica only), or hands a native batch to
+ * Scylla's restore API (`native-batch.ts`; hosts able to use it keep finished tasks for 300 s meanwhile, `user_ttl`,
+ * set back afterwards). One progress row per batch;
  * a failed or interrupted batch's row is dropped and its upload dir cleaned, so resume works at batch granularity.
  * Autocompaction is always re-enabled and the agent CPU always re-pinned, whatever happens.
  * @module
@@ -14,6 +16,7 @@ import { localUploadDir, sstVersionDir } from "../backup/layout/paths.ts";
 import { splitNameAndVersion } from "../backup/layout/tags.ts";
 import { setAgentCpuPinned } from "../clients/agent/pin-cpu.ts";
 import type { CqlSession } from "../clients/cql/session.ts";
+import { scyllaUserTtl, setScyllaUserTtl } from "../clients/scylla/native-restore.ts";
 import { loadSSTables, setAutoCompaction } from "../clients/scylla/restore.ts";
 import { ManagerError } from "../errors.ts";
 import { type DataMetrics, startDataMetrics } from "./data-metrics.ts";
@@ -27,6 +30,8 @@ import {
   type RestoreUnit,
   rateLimitFor,
 } from "./model.ts";
+import { restoreNativeBatch } from "./native-batch.ts";
+import { type NativeEndpoints, resolveNativeEndpoints } from "./native-support.ts";
 import {
   aggregateWorkload,
   filterRestored,
@@ -202,6 +207,7 @@ export async function restoreData(
       rateLimit: rateLimitFor(target.rateLimit, dc),
     });
   }
+  const native = await resolveNativeEndpoints(env, resolved, hosts, workload);
   const tables = units.flatMap((u) => u.tables.map((t) => ({ keyspace: u.keyspace, table: t.table })));
   try {
     if (!target.allowCompaction) {
@@ -216,37 +222,44 @@ export async function restoreData(
       batchSize: target.batchSize,
       hostShards: new Map([...infos].map(([h, i]) => [h, i.shards])),
       hostDcAccess,
+      nativeFor: (host, location) => native.get(host)?.has(location) ?? false,
     });
     const uploadDir = (keyspace: string, table: string) =>
       localUploadDir(keyspace, table, versions.get(`${keyspace}.${table}`) ?? "");
     await forEachLimited(hosts, target.parallel, async (host) => {
       const info = infos.get(host) as HostInfo;
       for (const t of tables) await cleanDir(env, host, uploadDir(t.keyspace, t.table));
-      for (;;) {
-        signal.throwIfAborted();
-        await checkDiskSpace(env, host);
-        const batch = await dispatcher.dispatch(host, signal);
-        if (!batch) return;
-        metrics.batchTaken(host, batch);
-        env.logger.info(
-          `restore: host ${host} got batch of ${batch.sstables.length} sstables (${batch.size} bytes) of ${batch.keyspace}.${batch.table}`,
-        );
-        try {
-          await restoreBatch(
-            env,
-            { run, info, batch, uploadDir: uploadDir(batch.keyspace, batch.table), signal, metrics },
-            hooks,
+      await withNativeTaskTtl(env, host, (native.get(host)?.size ?? 0) > 0, async () => {
+        for (;;) {
+          signal.throwIfAborted();
+          await checkDiskSpace(env, host);
+          const batch = await dispatcher.dispatch(host, signal);
+          if (!batch) return;
+          metrics.batchTaken(host, batch);
+          env.logger.info(
+            `restore: host ${host} got ${batch.native ? "native " : ""}batch of ${batch.sstables.length} sstables (${batch.size} bytes) of ${batch.keyspace}.${batch.table}`,
           );
-          dispatcher.reportSuccess(batch);
-          hooks.onBatchRestored?.(host, batch);
-        } catch (error) {
-          if (signal.aborted) throw signal.reason;
-          env.logger.error(
-            `restore: host ${host}: restore batch of ${batch.keyspace}.${batch.table}: ${errorText(error)}`,
-          );
-          dispatcher.reportFailure(host, batch);
+          try {
+            if (batch.native) {
+              await restoreNative(env, { run, info, batch, signal, metrics, native }, hooks);
+            } else {
+              await restoreBatch(
+                env,
+                { run, info, batch, uploadDir: uploadDir(batch.keyspace, batch.table), signal, metrics },
+                hooks,
+              );
+            }
+            dispatcher.reportSuccess(batch);
+            hooks.onBatchRestored?.(host, batch);
+          } catch (error) {
+            if (signal.aborted) throw signal.reason;
+            env.logger.error(
+              `restore: host ${host}: restore batch of ${batch.keyspace}.${batch.table}: ${errorText(error)}`,
+            );
+            dispatcher.reportFailure(host, batch);
+          }
         }
-      }
+      });
     });
     signal.throwIfAborted();
     dispatcher.validateAllDispatched();
@@ -269,6 +282,51 @@ export async function restoreData(
       ),
     );
   }
+}
+
+/** SM keeps finished Scylla tasks for 300 s while a host restores natively, and sets the TTL back afterwards. */
+async function withNativeTaskTtl(env: RestoreEnv, host: string, native: boolean, work: () => Promise<void>) {
+  if (!native) return work();
+  const previous = await scyllaUserTtl(env.scylla, host);
+  await setScyllaUserTtl(env.scylla, host, NATIVE_TASK_TTL_SECONDS);
+  try {
+    await work();
+  } finally {
+    await setScyllaUserTtl(env.scylla, host, previous).catch((error: unknown) =>
+      env.logger.error(`restore: set task_manager user_ttl back on ${host}: ${errorText(error)}`),
+    );
+  }
+}
+
+const NATIVE_TASK_TTL_SECONDS = 300;
+
+/** A native batch (see `native-batch.ts`), its row stored in this run. */
+async function restoreNative(
+  env: RestoreEnv,
+  input: {
+    run: RunRef;
+    info: HostInfo;
+    batch: Batch;
+    signal: AbortSignal;
+    metrics: DataMetrics;
+    native: NativeEndpoints;
+  },
+  hooks: DataStageHooks,
+): Promise<void> {
+  const { run, info, batch } = input;
+  const target = input.native.get(info.host)?.get(batch.location);
+  if (!target) throw new ManagerError(`no object storage endpoint of ${info.host} for ${batch.location}`);
+  await restoreNativeBatch(env, {
+    host: info.host,
+    shards: info.shards,
+    batch,
+    location: target.location,
+    endpoint: target.endpoint,
+    signal: input.signal,
+    metrics: input.metrics,
+    save: (key, row) => putRow(env, run, key, row),
+    onProgress: hooks.onProgress,
+  });
 }
 
 /** Deletes every file of a node's upload dir (leftovers of manual or interrupted restores). */
@@ -306,6 +364,7 @@ async function restoreBatch(
     shard_cnt: info.shards,
     agent_job_id: 0,
     sstable_id: batch.sstables.map((s) => s.id),
+    size: batch.size,
     download_started_at: null,
     download_completed_at: null,
     restore_started_at: null,

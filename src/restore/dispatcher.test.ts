@@ -152,4 +152,54 @@ describe("BatchDispatcher", () => {
     expect((await d.dispatch("a"))?.dc).toBe("dc1");
     expect((await d.dispatch("b"))?.dc).toBe("dc2");
   });
+
+  test("native batches: only on hosts allowed for the location, sized to what is left of the host's workload", async () => {
+    const sizes = Array.from({ length: 40 }, () => 10);
+    const workload = aggregateWorkload([dir("t", "dc1", sizes)]);
+    // 400 bytes over 4 shards: expected node workload 200; h1 native takes up to 200, h2 (rclone) 5% = 10 per step.
+    const d = new BatchDispatcher(workload, {
+      batchSize: 1,
+      hostShards: new Map([
+        ["h1", 2],
+        ["h2", 2],
+      ]),
+      hostDcAccess: access(["h1", "h2"], ["dc1"]),
+      nativeFor: (host, location) => host === "h1" && location === "s3:b",
+    });
+    const n1 = (await d.dispatch("h1")) as Batch;
+    expect(n1.native).toBe(true);
+    expect(n1.size).toBe(220); // shard-count steps (20 bytes) until past the 200 limit
+    const r1 = (await d.dispatch("h2")) as Batch;
+    expect(r1.native).toBe(false);
+    expect(r1.sstables.length).toBe(2); // batch_size 1 x 2 shards
+    // h1 already took its share: the next native batch is bounded by 5% (10 bytes) → one shard-count step.
+    const n2 = (await d.dispatch("h1")) as Batch;
+    expect(n2.native).toBe(true);
+    expect(n2.sstables.length).toBe(2);
+    // A failed native batch gives its bytes back to the host's share.
+    d.reportFailure("h1", n2);
+    expect(d.isDone("h1")).toBe(true);
+  });
+
+  test("integer-ID or versioned SSTables never go native, and a batch never mixes kinds", async () => {
+    const mixed = dir("t", "dc1", [8, 7, 6, 5]);
+    mixed.sstables = [sst("a", 8, { idType: "int" }), sst("b", 7), sst("c", 6, { versioned: true }), sst("d", 5)];
+    const d = new BatchDispatcher(aggregateWorkload([mixed]), {
+      batchSize: 0,
+      hostShards: new Map([["h1", 1]]),
+      hostDcAccess: access(["h1"], ["dc1"]),
+      nativeFor: () => true,
+    });
+    const seen: Array<[string[], boolean]> = [];
+    for (let b = await d.dispatch("h1"); b; b = await d.dispatch("h1")) {
+      seen.push([b.sstables.map((s) => s.id), b.native]);
+      d.reportSuccess(b);
+    }
+    expect(seen).toEqual([
+      [["a"], false],
+      [["b", "d"], true],
+      [["c"], false],
+    ]);
+    d.validateAllDispatched();
+  });
 });

@@ -7,11 +7,15 @@
  * count of SSTables would be left in the dir, they join the batch):
  * - `batchSize = 0`: up to 5% of the host's expected workload (total bytes / Σ shards × host shards);
  * - `batchSize = N`: N × shard count SSTables;
- * - rclone batches stop growing past {@link MAX_BATCH_FILES} component files (soft cap).
- * A batch holds SSTables of one kind only (integer or UUID IDs, versioned or not).
+ * - rclone batches stop growing past {@link MAX_BATCH_FILES} component files (soft cap);
+ * - native batches (whatever `batchSize`): up to the larger of 5% of the host's expected workload and what is left of
+ *   it (its expected workload minus the bytes it took so far), as Scylla's restore API streams a big batch well.
+ * A batch holds SSTables of one kind only (integer or UUID IDs, versioned or not); it is native when the host may use
+ * the native API for the dir's location and its SSTables qualify (UUID IDs, not versioned).
  * @module
  */
 import { ManagerError } from "../errors.ts";
+import { sstableSupportsNative } from "./native.ts";
 import type { RemoteDirWorkload, RemoteSSTable, Workload } from "./workload.ts";
 
 /** Soft cap of component files in one rclone batch (SM's request-body limit). */
@@ -27,6 +31,8 @@ export interface Batch {
   remoteSstableDir: string;
   size: number;
   sstables: RemoteSSTable[];
+  /** Restored through Scylla's native restore API (else downloaded by the agent and loaded with load&stream). */
+  native: boolean;
 }
 
 export interface BatchDispatcherOptions {
@@ -36,6 +42,8 @@ export interface BatchDispatcherOptions {
   hostShards: ReadonlyMap<string, number>;
   /** Source DCs each host may restore (from the locations it can read and the DC mapping). */
   hostDcAccess: ReadonlyMap<string, readonly string[]>;
+  /** Whether `host` may restore batches of `location` (without DC, e.g. `s3:bucket`) natively; default never. */
+  nativeFor?: (host: string, location: string) => boolean;
 }
 
 interface DirState {
@@ -55,12 +63,15 @@ export class BatchDispatcher {
   readonly #dirs: DirState[];
   readonly #dcBytesLeft = new Map<string, number>();
   readonly #hostFailedDcs = new Map<string, Set<string>>();
+  readonly #hostTaken = new Map<string, number>();
+  readonly #nativeFor: (host: string, location: string) => boolean;
   #waiters: Array<() => void> = [];
 
   constructor(workload: Workload, options: BatchDispatcherOptions) {
     this.#batchSize = options.batchSize;
     this.#hostShards = options.hostShards;
     this.#hostDcAccess = options.hostDcAccess;
+    this.#nativeFor = options.nativeFor ?? (() => false);
     let shards = 0;
     for (const n of options.hostShards.values()) shards += n;
     this.#expectedShardWorkload = Math.floor(workload.totalSize / Math.max(1, shards));
@@ -129,11 +140,15 @@ export class BatchDispatcher {
       size += s.size;
       files += s.files.length;
     };
-    if (this.#batchSize === 0) {
-      const limit = Math.floor((this.#expectedShardWorkload * shards) / 20);
+    const native = this.#nativeFor(host, state.dir.location) && sstableSupportsNative(candidates[0] as RemoteSSTable);
+    const nodeWorkload = this.#expectedShardWorkload * shards;
+    if (native || this.#batchSize === 0) {
+      const limit = native
+        ? Math.max(Math.floor(nodeWorkload / 20), nodeWorkload - (this.#hostTaken.get(host) ?? 0))
+        : Math.floor(nodeWorkload / 20);
       for (;;) {
         for (let i = 0; i < shards && count < candidates.length; i++) take();
-        if (count >= candidates.length || size > limit || files >= MAX_BATCH_FILES) break;
+        if (count >= candidates.length || size > limit || (!native && files >= MAX_BATCH_FILES)) break;
       }
     } else {
       const want = Math.min(this.#batchSize * shards, candidates.length);
@@ -147,6 +162,7 @@ export class BatchDispatcher {
     const chosen = new Set(candidates.slice(0, count));
     state.remaining = state.remaining.filter((s) => !chosen.has(s));
     state.remainingSize -= size;
+    this.#hostTaken.set(host, (this.#hostTaken.get(host) ?? 0) + size);
     const { dir } = state;
     return {
       keyspace: dir.keyspace,
@@ -157,6 +173,7 @@ export class BatchDispatcher {
       remoteSstableDir: dir.remoteSstableDir,
       size,
       sstables: [...chosen],
+      native,
     };
   }
 
@@ -172,6 +189,7 @@ export class BatchDispatcher {
     const failed = this.#hostFailedDcs.get(host) ?? new Set<string>();
     failed.add(batch.dc);
     this.#hostFailedDcs.set(host, failed);
+    this.#hostTaken.set(host, (this.#hostTaken.get(host) ?? 0) - batch.size);
     const state = this.#dirs.find((s) => s.dir.remoteSstableDir === batch.remoteSstableDir);
     if (!state) throw new ManagerError(`unknown remote sstable dir ${batch.remoteSstableDir}`);
     state.remaining = [...batch.sstables, ...state.remaining].sort((a, b) => b.size - a.size);

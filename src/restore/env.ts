@@ -3,6 +3,7 @@
  * post-restore repair. Built by the service (daemon) or the library class from a `Cluster`.
  * @module
  */
+import type { NodeInfo } from "../clients/agent/node-info.ts";
 import type { RestoreRclone } from "../clients/agent/rclone-restore.ts";
 import type { CqlSession } from "../clients/cql/session.ts";
 import type { ScyllaClient } from "../clients/scylla/client.ts";
@@ -54,6 +55,8 @@ export interface RestoreEnv {
   rclone: RestoreRclone;
   /** The cluster's nodes with `UN`-style status (SM's `client.Status()`). */
   nodes(): Promise<NodeState[]>;
+  /** The agent's node_info of `host` (Scylla version, object storage endpoints: native restore support). */
+  nodeInfo(host: string): Promise<NodeInfo>;
   /** Opens a CQL session to the cluster (closed by the caller). */
   cql(): Promise<CqlSession>;
   store: Store;

@@ -4,7 +4,7 @@
  * node,keyspace,table}` (per remote SSTable dir; `cluster` is the backup's cluster, as SM labels it),
  * `state{cluster,location,snapshot_tag,host}` (0 idle, 1 download, 2 load&stream, 3 error, 4 native restore),
  * `downloaded_bytes` / `download_duration{cluster,location,host}` (ms), `streamed_bytes` / `stream_duration{cluster,
- * host}` (ms), `restored_bytes` / `restore_duration{cluster,host}` (native restore only, so never set here),
+ * host}` (ms), `restored_bytes` / `restore_duration{cluster,host}` (native restore batches only),
  * `progress{cluster,snapshot_tag}` (0-100) and `view_build_status{cluster,keyspace,view}` (0 unknown, 1 started,
  * 2 success, 3 error). A fresh (not resumed) run sets every series of its cluster to -1 first, as SM does.
  * @module
@@ -41,6 +41,8 @@ export class RestoreMetrics {
   readonly #downloadMs: Gauge;
   readonly #streamed: Gauge;
   readonly #streamMs: Gauge;
+  readonly #restored: Gauge;
+  readonly #restoreMs: Gauge;
   readonly #progress: Gauge;
   readonly #views: Gauge;
   readonly #all: Gauge[];
@@ -63,8 +65,8 @@ export class RestoreMetrics {
       "snapshot_tag",
       "host",
     ]);
-    const restored = gauge(registry, "restored_bytes", "Restored bytes (native restore)", host);
-    const restoreMs = gauge(registry, "restore_duration", "Restore duration in ms (native restore)", host);
+    this.#restored = gauge(registry, "restored_bytes", "Restored bytes (native restore)", host);
+    this.#restoreMs = gauge(registry, "restore_duration", "Restore duration in ms (native restore)", host);
     const located = ["cluster", "location", "host"];
     this.#downloaded = gauge(registry, "downloaded_bytes", "Downloaded bytes", located);
     this.#downloadMs = gauge(registry, "download_duration", "Download duration in ms", located);
@@ -83,8 +85,8 @@ export class RestoreMetrics {
       this.#batchSize,
       this.#remaining,
       this.#state,
-      restored,
-      restoreMs,
+      this.#restored,
+      this.#restoreMs,
       this.#downloaded,
       this.#downloadMs,
       this.#streamed,
@@ -123,6 +125,12 @@ export class RestoreMetrics {
   streamed(cluster: string, host: string, bytes: number, ms: number): void {
     this.#streamed.inc({ cluster, host }, bytes);
     this.#streamMs.inc({ cluster, host }, ms);
+  }
+
+  /** A native batch restored `bytes` in `ms`. */
+  restored(cluster: string, host: string, bytes: number, ms: number): void {
+    this.#restored.inc({ cluster, host }, bytes);
+    this.#restoreMs.inc({ cluster, host }, ms);
   }
 
   setProgress(cluster: string, snapshotTag: string, percent: number): void {

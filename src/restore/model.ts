@@ -10,7 +10,11 @@ import { snapshotTagTime } from "../backup/layout/tags.ts";
 import { ValidationError } from "../errors.ts";
 import type { RestoreStage } from "./stage.ts";
 
-/** Which API restores the data. Only rclone batches are implemented; `auto` uses rclone, `native` is refused. */
+/**
+ * Which API restores the data: `rclone` (agent download + load&stream), `native` (Scylla's restore API for every
+ * batch; the run fails before any data moves where a host or an SSTable cannot use it) or `auto` (native where the
+ * host and the SSTables allow it, rclone elsewhere).
+ */
 export const RESTORE_METHODS = ["rclone", "auto", "native"] as const;
 export type RestoreMethod = (typeof RESTORE_METHODS)[number];
 
@@ -111,11 +115,6 @@ export function parseRestoreProperties(value: unknown): RestoreTarget {
   if (!(RESTORE_METHODS as readonly string[]).includes(p.method)) {
     throw new ValidationError(`unknown method: ${p.method}`);
   }
-  if (p.method === "native") {
-    throw new ValidationError("restore method 'native' is not supported by this manager yet", {
-      hint: "use --method rclone (the default) or auto",
-    });
-  }
   return {
     locations,
     keyspace: p.keyspace ?? undefined,
@@ -177,7 +176,11 @@ export interface RestoreProgressRow {
   host: string;
   shard_cnt: number;
   agent_job_id: number;
+  /** The Scylla task of a native batch ("" for rclone batches; absent in rows stored before native restore). */
+  scylla_task_id?: string;
   sstable_id: string[];
+  /** The batch's bytes (not in SM's row: lets a resumed run complete a batch whose outcome the killed one lost). */
+  size?: number;
   download_started_at: string | null;
   download_completed_at: string | null;
   restore_started_at: string | null;

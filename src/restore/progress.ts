@@ -95,6 +95,15 @@ export function aggregateRestoreProgress(
       stream_duration: 0,
     };
     h.shard_cnt = r.shard_cnt;
+    if (r.scylla_task_id) {
+      // A native batch: Scylla downloads and loads in one task, so it only counts as restored.
+      if (r.restore_completed_at) {
+        h.restored_bytes += r.restored;
+        h.restore_duration += span(r.restore_started_at, r.restore_completed_at, now);
+      }
+      hosts.set(r.host, h);
+      continue;
+    }
     h.downloaded_bytes += r.downloaded;
     h.download_duration += span(r.download_started_at, r.download_completed_at, now);
     if (r.restore_completed_at) {

@@ -39,6 +39,11 @@ export interface RestoreOptions {
   unpinAgentCpu?: boolean;
   /** Source DC → target DC. */
   dcMapping?: Record<string, string>;
+  /**
+   * How batches are restored: `rclone` (agent download + load&stream, default), `native` (Scylla's restore API on
+   * every host; an error before any data moves where it cannot be used) or `auto` (native where possible).
+   */
+  method?: "rclone" | "auto" | "native";
   /** Resume the last unfinished run of `taskId` (needs the same `store`). Default true. */
   continue?: boolean;
   /** Task the runs belong to (resume is per task). Default a new UUID per plan. */
@@ -83,6 +88,7 @@ function propertiesOf(o: RestoreOptions): Record<string, unknown> {
   if (o.allowCompaction !== undefined) props.allow_compaction = o.allowCompaction;
   if (o.unpinAgentCpu !== undefined) props.unpin_agent_cpu = o.unpinAgentCpu;
   if (o.dcMapping) props.dc_mapping = o.dcMapping;
+  if (o.method !== undefined) props.method = o.method;
   if (o.continue !== undefined) props.continue = o.continue;
   return props;
 }

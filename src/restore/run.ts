@@ -11,6 +11,7 @@ import { ManagerError } from "../errors.ts";
 import { type DataStageHooks, type RunRef, restoreData } from "./data-stage.ts";
 import type { RestoreEnv } from "./env.ts";
 import { initUnits, initViews, type ResolvedTarget, resolveTarget } from "./init.ts";
+import { settleLeftovers } from "./leftovers.ts";
 import {
   parseRestoreProperties,
   RESTORE_PROGRESS_KIND,
@@ -88,34 +89,19 @@ export async function initRun(
   return { target, resolved, state, unfinished: prev && prev.stage !== "DONE" ? prev : undefined };
 }
 
-/**
- * Stops the agent jobs of an unfinished run's incomplete batches and waits (bounded) for them to end. A daemon
- * killed mid-download leaves its `sync/copypaths` job running on the agent; it would go on writing into the upload
- * dir the next run cleans and loads, and a later load&stream could load those files a second time.
- */
-async function stopLeftoverJobs(env: RestoreEnv, taskId: string, runId: string, signal: AbortSignal): Promise<void> {
-  const rows = await env.store.listProgress(RESTORE_PROGRESS_KIND, env.clusterId, taskId, runId);
-  for (const { value } of rows) {
-    const row = value as RestoreProgressRow | null;
-    if (!row || row.restore_completed_at || row.agent_job_id === 0 || row.host === "") continue;
-    await env.rclone.jobStop(row.host, row.agent_job_id).catch(() => undefined);
-    for (let i = 0; i < 10; i++) {
-      signal.throwIfAborted();
-      const job = await env.rclone
-        .jobProgress(row.host, row.agent_job_id, env.timings.jobPollSeconds, { signal })
-        .catch(() => undefined);
-      if (job?.status !== "running") break;
-    }
-    env.logger.info(`restore: stopped job ${row.agent_job_id} of the previous run on ${row.host}`);
-  }
-}
-
 /** Runs one restore. Resolves on DONE; throws with what failed (the run's state says where it stopped). */
 export async function runRestore(env: RestoreEnv, input: RestoreRunInput): Promise<RestoreRunState> {
   const cql = await env.cql();
   try {
     const { target, resolved, state, unfinished } = await initRun(env, input, cql);
-    if (unfinished) await stopLeftoverJobs(env, input.taskId, unfinished.id, input.signal);
+    if (unfinished) {
+      await settleLeftovers(env, {
+        taskId: input.taskId,
+        runId: unfinished.id,
+        continue: target.continue,
+        signal: input.signal,
+      });
+    }
     const save = () =>
       env.store.putServiceRun(RESTORE_RUN_KIND, {
         clusterId: env.clusterId,

@@ -64,6 +64,7 @@ export class RestoreService implements Runner {
       scylla,
       rclone: new RestoreRclone(agent),
       nodes: () => readNodeStates(scylla),
+      nodeInfo: (host) => agent.nodeInfo(host),
       cql: async () => {
         const nodes = await readNodeStates(scylla);
         const host = nodes.find((n) => n.status === "UN")?.host;

@@ -1,6 +1,6 @@
 /**
- * What a 1-1 restore run works with: the restore environment (gateways, store, timings, repair) plus the agents'
- * `node_info` (storage size, Scylla version) and the optional Prometheus gauges.
+ * What a 1-1 restore run works with: the restore environment (gateways, store, timings, repair, the agents'
+ * `node_info` with storage size and Scylla version) and the optional Prometheus gauges.
  * @module
  */
 import type { AgentClient } from "../../clients/agent/client.ts";
@@ -9,15 +9,8 @@ import { type ClusterEnvOptions, restoreEnvFromCluster } from "../cluster-env.ts
 import type { RestoreEnv } from "../env.ts";
 import type { One2OneMetrics } from "./metrics.ts";
 
-/** A node's `node_info` fields 1-1 restore reads. */
-export interface One2OneNodeInfo {
-  storage_size: number;
-  scylla_version: string;
-}
-
 /** Everything a 1-1 restore run needs. */
 export interface One2OneEnv extends RestoreEnv {
-  nodeInfo(host: string): Promise<One2OneNodeInfo>;
   metrics?: One2OneMetrics;
 }
 
