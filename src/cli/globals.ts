@@ -4,7 +4,6 @@
  */
 import { readFileSync } from "node:fs";
 import type { ArgsDef } from "citty";
-import { parse } from "yaml";
 import { ValidationError } from "../errors.ts";
 
 /** The default `--api-url` when neither the env nor the server config give one. */
@@ -76,7 +75,10 @@ function pick(value: unknown, envValue: string | undefined): string | undefined 
  * Reads the global options from parsed args and the environment (a flag wins over its env var).
  * @throws ValidationError when only one of the client certificate and key is given.
  */
-export function resolveGlobals(args: Record<string, unknown>, options: ResolveGlobalsOptions = {}): GlobalOptions {
+export async function resolveGlobals(
+  args: Record<string, unknown>,
+  options: ResolveGlobalsOptions = {},
+): Promise<GlobalOptions> {
   const env = options.env ?? process.env;
   const apiCertFile = pick(args["api-cert-file"], env.SCYLLA_MANAGER_API_CERT_FILE);
   const apiKeyFile = pick(args["api-key-file"], env.SCYLLA_MANAGER_API_KEY_FILE);
@@ -88,7 +90,7 @@ export function resolveGlobals(args: Record<string, unknown>, options: ResolveGl
   return {
     apiUrl:
       pick(args["api-url"], env.SCYLLA_MANAGER_API_URL) ??
-      deriveApiUrl(options.serverConfigFile ?? SERVER_CONFIG_FILE) ??
+      (await deriveApiUrl(options.serverConfigFile ?? SERVER_CONFIG_FILE)) ??
       DEFAULT_API_URL,
     cluster: pick(args.cluster, env.SCYLLA_MANAGER_CLUSTER),
     apiCertFile,
@@ -113,12 +115,15 @@ export function requireCluster(globals: GlobalOptions): string {
 
 /**
  * SM's derivation of the API URL from the server config on the same machine: `http` (else `https`) address, with
- * an unspecified host mapped to loopback. Unreadable or odd files are ignored: this is only a default.
+ * an unspecified host mapped to loopback. Unreadable or odd files are ignored: this is only a default. The YAML
+ * parser is loaded only when the file exists (it is most of what sctool would otherwise load at every start).
  */
-export function deriveApiUrl(file: string): string | undefined {
+export async function deriveApiUrl(file: string): Promise<string | undefined> {
   let config: unknown;
   try {
-    config = parse(readFileSync(file, "utf8"));
+    const text = readFileSync(file, "utf8");
+    const { parse } = await import("yaml");
+    config = parse(text);
   } catch {
     return undefined;
   }

@@ -39,7 +39,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     checkCommandLine(line);
     const cittyCommand = { ...toCittyCommand(command.command), subCommands: undefined };
     cittyCommand.args = { ...globalArgs, ...command.args };
-    const parsedGlobals = resolveGlobals(parseArgs(line.rawArgs, cittyCommand.args), { env: io.env });
+    const parsedGlobals = await resolveGlobals(parseArgs(line.rawArgs, cittyCommand.args), { env: io.env });
     const context = createCliContext(io, program, parsedGlobals);
     try {
       await runCommand(cittyCommand, { rawArgs: line.rawArgs, data: context });

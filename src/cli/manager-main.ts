@@ -2,12 +2,12 @@
  * The one executable: `scylla-manager --daemon [-c file]...` runs the server, `--version` prints the version,
  * `scylla-manager agent ...` is the node agent, anything else is the sctool command set. Invoked under the name
  * `sctool` or `scylla-manager-agent` (the links the build and the packages create), it is plain sctool or the agent.
- * Each role is imported only when chosen, so a client command never loads the server or the agent.
+ * Each role is imported only when chosen, so a client command never loads the server or the agent, and the build
+ * (build.ts) keeps every module's own imports lazy too.
  * @module
  */
 import { basename } from "node:path";
 import { MANAGER_VERSION } from "../server/version.ts";
-import { runCli } from "./main.ts";
 import { isOneShot } from "./oneshot/detect.ts";
 import { findClosest } from "./suggest.ts";
 
@@ -77,6 +77,12 @@ export function parseDaemonArgs(argv: readonly string[]): { configFiles: string[
     );
   }
   return { configFiles };
+}
+
+/** sctool's command set, loaded on demand: `--version` and the other roles never load it. */
+async function runCli(argv: readonly string[], options: { program: string }): Promise<number> {
+  const cli = await import("./main.ts");
+  return cli.runCli(argv, options);
 }
 
 /** Runs the `scylla-manager` executable; resolves to the exit code. */

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "selfsigned";
@@ -70,6 +72,47 @@ describe("ManagerApiClient", () => {
     await expect(client({ apiUrl }).request("GET", "/version")).rejects.toThrow(/GET https:\/\/127\.0\.50\.22/);
     const missing = client({ apiUrl, certFile: join(dir, "none.pem"), keyFile: join(dir, "client.key") });
     await expect(missing.request("GET", "/version")).rejects.toThrow(`--api-cert-file: read ${join(dir, "none.pem")}`);
+  });
+
+  test("bodies: JSON on POST and on GET (SM's target endpoints read one), sized, not chunked", async () => {
+    // node:http, not Bun.serve: Bun.serve drops GET bodies (as our server's listener explains).
+    const seen: { method: string; body: string; length: string | undefined; chunked: boolean }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        const chunked = req.headers["transfer-encoding"] === "chunked";
+        seen.push({ method: req.method ?? "", body, length: req.headers["content-length"], chunked });
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ echo: JSON.parse(body || "null") }));
+      });
+    });
+    await new Promise<void>((listening) => server.listen(0, "127.0.50.23", listening));
+    cleanups.push(() => new Promise((closed) => server.close(closed)));
+    const { port } = server.address() as AddressInfo;
+    const api = client({ apiUrl: `http://127.0.50.23:${port}/api/v1` });
+    expect(await api.request("POST", "/x", { body: { a: 1 } })).toEqual({ echo: { a: 1 } });
+    expect(await api.request("GET", "/x", { body: { b: "é" } })).toEqual({ echo: { b: "é" } });
+    expect(await api.request("GET", "/x")).toEqual({ echo: null });
+    expect(seen).toEqual([
+      { method: "POST", body: '{"a":1}', length: "7", chunked: false },
+      { method: "GET", body: '{"b":"é"}', length: "10", chunked: false },
+      { method: "GET", body: "", length: undefined, chunked: false },
+    ]);
+  });
+
+  test("an unreachable server is 'connection refused' for requests with and without a body", async () => {
+    const api = client({ apiUrl: "http://127.0.50.24:9/api/v1" });
+    await expect(api.request("GET", "/version")).rejects.toThrow(
+      "GET http://127.0.50.24:9/api/v1/version: connection refused",
+    );
+    await expect(api.request("GET", "/target", { body: {} })).rejects.toThrow(
+      "GET http://127.0.50.24:9/api/v1/target: connection refused",
+    );
+    await expect(api.request("PUT", "/x", { body: {} })).rejects.toThrow(
+      "PUT http://127.0.50.24:9/api/v1/x: connection refused",
+    );
   });
 
   test("invalid API URLs are config errors", () => {

@@ -1,14 +1,19 @@
 /**
- * The Scylla Manager REST API client sctool uses (ours or SM's server). Built on `node:http`/`node:https`, which
- * honour client certificates and skip-verify the same way on Node and Bun (Bun's built-in `undici` ignores TLS
- * connect options, so ofetch/undici could not carry SM's client-certificate flags there).
+ * The Scylla Manager REST API client sctool uses (ours or SM's server), over Bun's fetch or node:http(s) (see
+ * transport.ts for which carries what).
  * @module
  */
-import http from "node:http";
-import https from "node:https";
 import * as v from "valibot";
 import { ConfigError, ManagerError, type ManagerErrorOptions } from "../../errors.ts";
 import { readTextFile } from "../../util/read-file.ts";
+import {
+  type ClientCertificate,
+  type Exchange,
+  fetchCanSend,
+  fetchTransport,
+  nodeHttpTransport,
+  type Transport,
+} from "./transport.ts";
 
 /** A query value; arrays are sent comma-joined (swagger `collectionFormat: csv`), undefined is skipped. */
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -58,7 +63,9 @@ export class ManagerApiError extends ManagerError {
 export class ManagerApiClient {
   readonly baseUrl: URL;
   readonly #options: ManagerApiClientOptions;
-  #agent: http.Agent | undefined;
+  #fetch: Transport | undefined;
+  #nodeHttp: Transport | undefined;
+  #certificate: ClientCertificate | undefined;
 
   constructor(options: ManagerApiClientOptions) {
     let base: URL;
@@ -86,11 +93,7 @@ export class ManagerApiClient {
     const url = this.#url(path, options.query);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) {
-      headers["content-type"] = "application/json";
-      // As Go's client: a sized body. Without it node:http sends a GET body chunked, which Bun's server rejects.
-      headers["content-length"] = String(Buffer.byteLength(body));
-    }
+    if (body !== undefined) headers["content-type"] = "application/json";
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
     this.#options.dump?.(`> ${method} ${url}${body === undefined ? "" : `\n> ${body}`}`);
     const { status, responseHeaders, text } = await this.#exchange(method, url, headers, body, options.signal);
@@ -112,8 +115,10 @@ export class ManagerApiClient {
 
   /** Releases pooled connections. */
   close(): void {
-    this.#agent?.destroy();
-    this.#agent = undefined;
+    this.#fetch?.close();
+    this.#nodeHttp?.close();
+    this.#fetch = undefined;
+    this.#nodeHttp = undefined;
   }
 
   #url(path: string, query: Record<string, QueryValue> | undefined): URL {
@@ -126,49 +131,36 @@ export class ManagerApiClient {
     return url;
   }
 
-  #getAgent(): http.Agent {
-    if (this.#agent) return this.#agent;
-    if (this.baseUrl.protocol === "http:") {
-      this.#agent = new http.Agent({ keepAlive: true });
-      return this.#agent;
-    }
+  /** The `--api-cert-file`/`--api-key-file` pair, read once, on the first HTTPS request. */
+  #clientCertificate(): ClientCertificate | undefined {
     const { certFile, keyFile } = this.#options;
-    // SM's sctool does not verify the server certificate (InsecureSkipVerify); the server is usually self-signed.
-    this.#agent = new https.Agent({
-      keepAlive: true,
-      rejectUnauthorized: false,
-      ...(certFile && keyFile
-        ? { cert: readPem(certFile, "--api-cert-file"), key: readPem(keyFile, "--api-key-file") }
-        : {}),
-    });
-    return this.#agent;
+    if (!certFile || !keyFile) return undefined;
+    this.#certificate ??= { cert: readPem(certFile, "--api-cert-file"), key: readPem(keyFile, "--api-key-file") };
+    return this.#certificate;
   }
 
-  #exchange(
+  async #exchange(
     method: string,
     url: URL,
     headers: Record<string, string>,
     body: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<{ status: number; responseHeaders: Record<string, string>; text: string }> {
-    const agent = this.#getAgent();
-    const transport = url.protocol === "https:" ? https : http;
-    return new Promise((resolve, reject) => {
-      const request = transport.request(url, { method, headers, agent, signal }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", (error) => reject(toNetworkError(method, url, error)));
-        response.on("end", () => {
-          const responseHeaders: Record<string, string> = {};
-          for (const [key, value] of Object.entries(response.headers)) {
-            if (value !== undefined) responseHeaders[key] = Array.isArray(value) ? value.join(", ") : value;
-          }
-          resolve({ status: response.statusCode ?? 0, responseHeaders, text: Buffer.concat(chunks).toString("utf8") });
-        });
-      });
-      request.on("error", (error) => reject(toNetworkError(method, url, error)));
-      request.end(body);
-    });
+  ): Promise<Exchange> {
+    const certificate = () => this.#clientCertificate();
+    let transport: Transport;
+    if (fetchCanSend(method, body)) {
+      this.#fetch ??= fetchTransport(certificate);
+      transport = this.#fetch;
+    } else {
+      this.#nodeHttp ??= nodeHttpTransport(certificate);
+      transport = this.#nodeHttp;
+    }
+    try {
+      return await transport.exchange({ method, url, headers, body, signal });
+    } catch (error) {
+      if (error instanceof ManagerError) throw error;
+      throw toNetworkError(method, url, error as Error);
+    }
   }
 }
 
