@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 import { runManagerMain } from "../src/cli/manager-main.ts";
 
-// No top-level await: it keeps `bun build --compile --bytecode` from precompiling the executable.
+// No top-level await: the executable is a CommonJS bundle (build.ts), which cannot have one.
 runManagerMain(process.argv.slice(2), process.argv0).then((code) => {
   process.exitCode = code;
 });
