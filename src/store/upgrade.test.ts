@@ -8,9 +8,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CQL_MIGRATIONS, migrationChecksum } from "./cql/schema.ts";
 import { backUpBeforeMigrating, migrate } from "./sqlite/migrate.ts";
 import { LATEST_VERSION, MIGRATIONS } from "./sqlite/schema.ts";
 import { openSqliteStore } from "./sqlite/store.ts";
+import { cqlFixtureFileName, listCqlFixtures } from "./testdata/cql-upgrade-fixture.ts";
 import { FIXTURE_CONTENT, FIXTURE_KEY_HEX } from "./testdata/make-upgrade-fixture.ts";
 
 const fixtures = join(import.meta.dir, "testdata", "upgrade");
@@ -78,4 +80,38 @@ describe("the backup copy and a newer store", () => {
     );
     expect(readFileSync(file).equals(before)).toBe(true);
   });
+});
+
+// The CQL store's fixtures are replayed on a real database by test/external/cql-store-upgrade.test.ts; what can be
+// checked without one is checked here, so a missing fixture or an edited shipped migration fails every run.
+describe("CQL store fixtures", () => {
+  const cqlFixtures = listCqlFixtures();
+
+  test("there is a fixture of the current CQL schema (run cql-upgrade-fixture.ts when a migration is added)", () => {
+    const last = CQL_MIGRATIONS.at(-1)?.name ?? "";
+    expect(cqlFixtures.map((f) => f.file)).toContain(cqlFixtureFileName(last));
+  });
+
+  test.each(cqlFixtures)(
+    "$file: its migrations are this build's, unedited, and it holds a row of each kind",
+    ({ fixture }) => {
+      const current = CQL_MIGRATIONS.slice(0, fixture.migrations.length);
+      expect(fixture.migrations).toEqual(current.map((m) => ({ name: m.name, checksum: migrationChecksum(m) })));
+      for (const m of current) for (const statement of m.statements) expect(fixture.schema).toContain(statement);
+      for (const table of [
+        "cluster",
+        "secrets",
+        "drawer",
+        "scheduler_task",
+        "scheduler_task_run",
+        "service_run",
+        "service_run_progress",
+      ]) {
+        expect(fixture.rows[table]?.length ?? 0).toBeGreaterThan(0);
+      }
+      expect(fixture.rows.gocqlx_migrate?.map((row) => [row.name, row.checksum, row.done])).toEqual(
+        current.map((m) => [m.name, migrationChecksum(m), 1]),
+      );
+    },
+  );
 });

@@ -13,7 +13,14 @@
 import cassandra from "cassandra-driver";
 import { StoreError } from "../../errors.ts";
 import { type CqlConnectOptions, describeTarget } from "./connect.ts";
-import { CQL_MIGRATIONS, type CqlMigration, MIGRATIONS_TABLE, migrationChecksum, quoteIdent } from "./schema.ts";
+import {
+  CQL_MIGRATIONS,
+  type CqlMigration,
+  MIGRATIONS_TABLE,
+  MIGRATIONS_TABLE_DDL,
+  migrationChecksum,
+  quoteIdent,
+} from "./schema.ts";
 
 type Client = cassandra.Client;
 
@@ -62,11 +69,7 @@ export async function migrateCqlStore(client: Client, o: MigrateOptions): Promis
       `CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = ${replicationFor(client, o.replicationFactor ?? 1)}`,
     );
   }
-  await ddl(
-    client,
-    o,
-    `CREATE TABLE IF NOT EXISTS ${ks}.${MIGRATIONS_TABLE} (name text PRIMARY KEY, checksum text, done int, start_time timestamp, end_time timestamp)`,
-  );
+  await ddl(client, o, MIGRATIONS_TABLE_DDL.replaceAll("{ks}", ks));
 
   const known = new Map(migrations.map((m) => [m.name, m]));
   const readRows = async () =>

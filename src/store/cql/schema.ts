@@ -23,6 +23,9 @@ export const NO_TTL_KINDS: ReadonlySet<string> = new Set(["validate_backup_run_p
 /** The bookkeeping table (SM's name). */
 export const MIGRATIONS_TABLE = "gocqlx_migrate";
 
+/** Creates the bookkeeping table (SM's shape), `{ks}` for the quoted keyspace. */
+export const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS {ks}.${MIGRATIONS_TABLE} (name text PRIMARY KEY, checksum text, done int, start_time timestamp, end_time timestamp)`;
+
 export interface CqlMigration {
   /** File-like name recorded in gocqlx_migrate, e.g. "001_initial.cql". */
   name: string;

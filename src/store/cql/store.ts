@@ -36,13 +36,15 @@ import {
   toCqlStoreError,
 } from "./connect.ts";
 import { migrateCqlStore } from "./migrate.ts";
-import { NO_TTL_KINDS, quoteIdent, RUN_TTL_SECONDS } from "./schema.ts";
+import { type CqlMigration, NO_TTL_KINDS, quoteIdent, RUN_TTL_SECONDS } from "./schema.ts";
 
 export interface CqlStoreOptions extends CqlConnectOptions {
   /** The 32-byte AES-256 key that encrypts secrets (see `resolveSecretKey`); every server of a store needs the same. */
   secretKey: Uint8Array;
   /** TTL of run and progress rows, seconds. Default SM's 180 days; tests shorten it. */
   runTtlSeconds?: number;
+  /** The migrations this build knows and applies. Default CQL_MIGRATIONS; the upgrade test adds a pending one. */
+  migrations?: readonly CqlMigration[];
 }
 
 /** A CQL store, plus what the leader lease and benches need. */

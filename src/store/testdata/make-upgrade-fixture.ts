@@ -85,7 +85,8 @@ if (import.meta.main) {
   rmSync(`${file}-shm`, { force: true });
   writeFileSync(
     join(import.meta.dir, "upgrade", "README.md"),
-    "Stores written by released versions; see ../make-upgrade-fixture.ts and ../../upgrade.test.ts.\n",
+    "Stores written by released versions. SQLite: store-v<N>.db (../make-upgrade-fixture.ts, ../../upgrade.test.ts).\n" +
+      "CQL: cql-store-<NNN>.json (../cql-upgrade-fixture.ts, test/external/cql-store-upgrade.test.ts).\n",
   );
   console.log(`wrote ${file}`);
 }
