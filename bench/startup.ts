@@ -4,6 +4,8 @@
  * `scylla-manager-agent --version` of dist/ (build first: npm run build) and, where the interop tier built them
  * (SM_BIN_DIR, or ~/.cache/scylla-manager-ts/sm/<commit>/), the same commands of SM's Go binaries; prints the median
  * wall time, the peak RSS and the ratio ours/SM's, then the executables' sizes. Figures only; nothing asserts speed.
+ * What a start spends its time on: `BUN_OPTIONS="--cpu-prof-md --cpu-prof-interval 100" dist/sctool version` writes a
+ * markdown CPU profile (look for `node:*` modules a command does not need, and for module initialisers).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
