@@ -25,24 +25,39 @@ function smBinDir(): string | undefined {
   return dir ? join(cache, dir) : undefined;
 }
 
-/** Median wall ms and max RSS KiB of `runs` runs, measured by GNU time where present, else wall time only. */
-function measure(command: string[]): { ms: number; rssKiB: number; ok: boolean } {
-  const times: number[] = [];
-  let rss = 0;
-  let ok = true;
-  const gnuTime = existsSync("/usr/bin/time");
+const gnuTime = existsSync("/usr/bin/time");
+
+/** One run: wall ms and max RSS KiB (measured by GNU time where present). */
+function runOnce(command: string[]): { ms: number; rssKiB: number; ok: boolean } {
+  const started = performance.now();
+  const result = gnuTime
+    ? spawnSync("/usr/bin/time", ["-f", "%M", ...command], { encoding: "utf8" })
+    : spawnSync(command[0] ?? "", command.slice(1), { encoding: "utf8" });
+  const ms = performance.now() - started;
+  const last = (result.stderr ?? "").trim().split("\n").pop() ?? "";
+  return { ms, rssKiB: gnuTime && /^\d+$/.test(last) ? Number(last) : 0, ok: result.status === 0 };
+}
+
+/**
+ * Median wall ms and max RSS KiB of `RUNS` runs of each command. The commands' runs alternate, so a load that comes
+ * and goes on a shared machine weighs on ours and SM's alike.
+ */
+function measure(commands: string[][]): { ms: number; rssKiB: number; ok: boolean }[] {
+  const runs = commands.map(() => ({ times: [] as number[], rssKiB: 0, ok: true }));
   for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    const result = gnuTime
-      ? spawnSync("/usr/bin/time", ["-f", "%M", ...command], { encoding: "utf8" })
-      : spawnSync(command[0] ?? "", command.slice(1), { encoding: "utf8" });
-    times.push(performance.now() - started);
-    if (result.status !== 0) ok = false;
-    const last = (result.stderr ?? "").trim().split("\n").pop() ?? "";
-    if (gnuTime && /^\d+$/.test(last)) rss = Math.max(rss, Number(last));
+    commands.forEach((command, c) => {
+      const run = runOnce(command);
+      const into = runs[c];
+      if (!into) return;
+      into.times.push(run.ms);
+      into.rssKiB = Math.max(into.rssKiB, run.rssKiB);
+      into.ok &&= run.ok;
+    });
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)] ?? 0, rssKiB: rss, ok };
+  return runs.map(({ times, rssKiB, ok }) => {
+    times.sort((a, b) => a - b);
+    return { ms: times[Math.floor(times.length / 2)] ?? 0, rssKiB, ok };
+  });
 }
 
 const work = mkdtempSync(join(tmpdir(), "bench-startup-"));
@@ -83,13 +98,12 @@ try {
   ];
   console.log(`cold start, median of ${RUNS} runs (wall ms, peak RSS MiB)${sm ? ` vs SM's binaries in ${sm}` : ""}`);
   for (const [name, ours, theirs] of commands) {
-    const a = measure(ours);
+    const [a = { ms: 0, rssKiB: 0, ok: false }, b] = measure(theirs ? [ours, theirs] : [ours]);
     const line = `${name.padEnd(34)} ours ${a.ms.toFixed(1).padStart(6)} ms ${(a.rssKiB / 1024).toFixed(1).padStart(6)} MiB${a.ok ? "" : " (exit != 0)"}`;
-    if (!theirs) {
+    if (!b) {
       console.log(line);
       continue;
     }
-    const b = measure(theirs);
     console.log(
       `${line} | SM ${b.ms.toFixed(1).padStart(6)} ms ${(b.rssKiB / 1024).toFixed(1).padStart(6)} MiB | ratio ${(a.ms / b.ms).toFixed(2)}x`,
     );
