@@ -102,6 +102,19 @@ describe("ManagerApiClient", () => {
     ]);
   });
 
+  test("a proxy in the environment is not used (as before: node:http never read it)", async () => {
+    const daemon = await start({ http: "127.0.50.25:0" });
+    const api = client({ apiUrl: `${daemon.urls.http}/api/v1` });
+    const saved = process.env.HTTP_PROXY;
+    process.env.HTTP_PROXY = "http://127.0.50.26:9";
+    try {
+      expect(await api.request("GET", "/version")).toEqual({ version: MANAGER_VERSION });
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved;
+    }
+  });
+
   test("an unreachable server is 'connection refused' for requests with and without a body", async () => {
     const api = client({ apiUrl: "http://127.0.50.24:9/api/v1" });
     await expect(api.request("GET", "/version")).rejects.toThrow(

@@ -3,8 +3,10 @@
  *
  * Under Bun, `fetch` is native: it carries a client certificate and skips server verification (its `tls` option)
  * and loads no JavaScript, where `node:http` costs sctool several milliseconds of every start. No `fetch` sends a
- * body with GET (SM's task target endpoints read one), and Node's cannot carry a client certificate: those requests,
- * and every request under Node, go through `node:http`/`node:https`, loaded on first use.
+ * body with GET (SM's task target endpoints read one), Node's cannot carry a client certificate, and Bun's sends
+ * even loopback requests through an `HTTP_PROXY`/`HTTPS_PROXY` from the environment, which node:http never did:
+ * those requests, every request when such a variable is set, and every request under Node go through
+ * `node:http`/`node:https`, loaded on first use.
  * @module
  */
 import type { Agent } from "node:http";
@@ -39,9 +41,20 @@ export interface Transport {
 
 const isBun = typeof process !== "undefined" && typeof process.versions?.bun === "string";
 
-/** Whether `fetchTransport` can carry this request here. */
-export function fetchCanSend(method: string, body: string | undefined): boolean {
-  return isBun && !(body !== undefined && (method === "GET" || method === "HEAD"));
+const PROXY_VARIABLES = ["http_proxy", "https_proxy", "all_proxy"];
+
+/** Whether the environment names a proxy (any case), which Bun's fetch would use. */
+function proxyConfigured(env: Record<string, string | undefined>): boolean {
+  return Object.entries(env).some(([name, value]) => PROXY_VARIABLES.includes(name.toLowerCase()) && Boolean(value));
+}
+
+/** Whether `fetchTransport` carries this request here (see the module's description). */
+export function fetchCanSend(
+  method: string,
+  body: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): boolean {
+  return isBun && !(body !== undefined && (method === "GET" || method === "HEAD")) && !proxyConfigured(env);
 }
 
 /** Bun's fetch. SM's sctool does not verify the server certificate (InsecureSkipVerify); neither does this. */
