@@ -116,11 +116,10 @@ test("SIGKILL mid-upload, restart: the run resumes and nothing uploaded is uploa
   }
   expect(first.progress.stage).toBe("UPLOAD");
   const before = new Map(
-    uploadedSSTables()
-      .map((f) => {
-        const st = statSync(join(bucket, f));
-        return [f, `${st.ino}/${st.mtimeMs}`];
-      }),
+    uploadedSSTables().map((f) => {
+      const st = statSync(join(bucket, f));
+      return [f, `${st.ino}/${st.mtimeMs}`];
+    }),
   );
   expect(before.size).toBeGreaterThan(0);
   // The temp manifest is in the bucket before the SSTables.
