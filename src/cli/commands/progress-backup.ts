@@ -6,6 +6,7 @@
  * @module
  */
 import * as v from "valibot";
+import { STAGE_DESCRIPTIONS } from "../../backup/model.ts";
 import { formatEta } from "../../util/eta.ts";
 import { formatSize, formatTime } from "../output/format.ts";
 import { renderTable, SEPARATOR, type TableRow } from "../output/table.ts";
@@ -30,21 +31,6 @@ const ProgressSchema = v.object({
   eta_seconds: v.optional(v.number()),
   ...Counters,
 });
-
-const STAGE_NAMES: Record<string, string> = {
-  INIT: "initialising",
-  SNAPSHOT: "taking snapshot",
-  AWAIT_SCHEMA: "awaiting schema agreement",
-  INDEX: "indexing files",
-  MANIFEST: "uploading manifests",
-  SCHEMA: "uploading schema",
-  DEDUPLICATE: "deduplicating the snapshot",
-  UPLOAD: "uploading data",
-  MOVE_MANIFEST: "moving manifests",
-  RETENTION_LOCK: "setting retention locks",
-  MIGRATE: "migrating legacy metadata",
-  PURGE: "retention",
-};
 
 /** SM's `FormatUploadProgress`: floor of (uploaded+skipped)/size, `/ceil(failed%)` when something failed. */
 export function formatUploadProgress(size: number, uploaded: number, skipped: number, failed: number): string {
@@ -73,7 +59,7 @@ export const renderBackupProgress: ProgressRenderer = ({ answer, details, hosts,
   const parsed = v.safeParse(ProgressSchema, answer.progress ?? {});
   const status = answer.run.status;
   const p = parsed.success ? parsed.output : undefined;
-  const stageName = p ? STAGE_NAMES[p.stage] : undefined;
+  const stageName = p ? STAGE_DESCRIPTIONS[p.stage] : undefined;
   const stage = status !== "NEW" && status !== "DONE" ? stageName : undefined;
   const ascii = (env.SCTOOL_ASCII_TABLES ?? "") !== "";
   if (!p || answer.progress === null || answer.progress === undefined) return { stage, body: "Progress:\t0%\n" };
