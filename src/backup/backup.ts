@@ -9,6 +9,7 @@ import type { Cluster } from "../cluster/cluster.ts";
 import type { Store } from "../store/store.ts";
 import { EtaTracker } from "../util/eta.ts";
 import type { Logger } from "../util/log.ts";
+import { throttledPublisher } from "../util/throttle.ts";
 import { newTimeUuid, newUuid } from "../util/uuid.ts";
 import type { BackupClusterAccess, BackupConfig } from "./access.ts";
 import { runBackup } from "./engine.ts";
@@ -203,17 +204,14 @@ export class Backup extends EventEmitter<{ progress: [BackupProgressEvent] }> {
   async run(options: { signal?: AbortSignal } = {}): Promise<BackupResult> {
     const runId = newTimeUuid();
     const eta = new EtaTracker();
-    let last = 0;
     let latest: { run: BackupRun; rows: RunProgress[] } | undefined;
-    const publish = (force: boolean) => {
+    const publisher = throttledPublisher(250, () => {
       if (!latest) return;
       const now = Date.now();
-      if (!force && now - last < 250) return;
-      last = now;
       const progress = aggregateProgress(latest.run, latest.rows, now);
       const etaSeconds = eta.update(progress.uploaded + progress.skipped, progress.size, now);
       this.emit("progress", { stage: latest.run.stage, snapshotTag: latest.run.snapshot_tag, progress, etaSeconds });
-    };
+    });
     const run = await runBackup({
       cluster: this.#access,
       store: this.#options.store,
@@ -232,13 +230,14 @@ export class Backup extends EventEmitter<{ progress: [BackupProgressEvent] }> {
       onUpdate: (r, rows) => {
         const stageChanged = latest?.run.stage !== r.stage;
         latest = { run: { ...r }, rows };
-        publish(stageChanged);
+        publisher.request(stageChanged);
       },
     });
     const rows = latest?.rows ?? [];
     const progress = aggregateProgress(run, rows, Date.now());
     latest = { run, rows };
-    publish(true);
+    publisher.request(true);
+    await publisher.settled();
     return { runId, snapshotTag: run.snapshot_tag, progress };
   }
 }

@@ -9,6 +9,7 @@ import { createMemoryStore } from "../store/memory.ts";
 import type { Store } from "../store/store.ts";
 import { EtaTracker } from "../util/eta.ts";
 import type { Logger } from "../util/log.ts";
+import { throttledPublisher } from "../util/throttle.ts";
 import { newTimeUuid, newUuid } from "../util/uuid.ts";
 import { restoreEnvFromCluster } from "./cluster-env.ts";
 import type { PostRestoreRepair, RestoreEnv, RestoreTimings } from "./env.ts";
@@ -152,20 +153,12 @@ export class Restore extends EventEmitter<{ progress: [RestoreProgressEvent] }> 
     const runId = newTimeUuid();
     const eta = new EtaTracker();
     let stage: RestoreStage = "INIT";
-    let last = 0;
-    let pending: Promise<void> = Promise.resolve();
-    const publish = (force: boolean) => {
-      const now = Date.now();
-      if (!force && now - last < 250) return;
-      last = now;
-      const at = stage;
-      pending = pending.then(async () => {
-        const progress = await readRestoreProgress(env.store, env.clusterId, this.taskId, runId, Date.now());
-        if (!progress) return;
-        const etaSeconds = eta.update(progress.restored, progress.size, Date.now());
-        this.emit("progress", { stage: at, progress, etaSeconds });
-      });
-    };
+    const publisher = throttledPublisher(250, async (at: RestoreStage) => {
+      const progress = await readRestoreProgress(env.store, env.clusterId, this.taskId, runId, Date.now());
+      if (!progress) return;
+      const etaSeconds = eta.update(progress.restored, progress.size, Date.now());
+      this.emit("progress", { stage: at, progress, etaSeconds });
+    });
     await runRestore(env, {
       taskId: this.taskId,
       runId,
@@ -174,12 +167,12 @@ export class Restore extends EventEmitter<{ progress: [RestoreProgressEvent] }> 
       hooks: {
         onStage: (s) => {
           stage = s;
-          if (s !== "DONE") publish(true);
+          if (s !== "DONE") publisher.request(true, s);
         },
-        onProgress: () => publish(false),
+        onProgress: () => publisher.request(false, stage),
       },
     });
-    await pending;
+    await publisher.settled();
     const progress = await readRestoreProgress(env.store, env.clusterId, this.taskId, runId, Date.now());
     if (!progress) throw new Error("restore finished without a run record");
     this.emit("progress", { stage: "DONE", progress, etaSeconds: 0 });

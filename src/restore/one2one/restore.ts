@@ -10,6 +10,7 @@ import { createMemoryStore } from "../../store/memory.ts";
 import type { Store } from "../../store/store.ts";
 import { EtaTracker } from "../../util/eta.ts";
 import type { Logger } from "../../util/log.ts";
+import { throttledPublisher } from "../../util/throttle.ts";
 import { newTimeUuid, newUuid } from "../../util/uuid.ts";
 import type { PostRestoreRepair, RestoreTimings } from "../env.ts";
 import { type One2OneEnv, one2OneEnvFromCluster } from "./env.ts";
@@ -130,26 +131,19 @@ export class One2OneRestore extends EventEmitter<{ progress: [One2OneProgressEve
     const runId = newTimeUuid();
     const eta = new EtaTracker();
     const read = () => readOne2OneProgress(env.store, env.clusterId, this.taskId, runId);
-    let last = 0;
-    let pending: Promise<void> = Promise.resolve();
-    const publish = () => {
-      const now = Date.now();
-      if (now - last < 250) return;
-      last = now;
-      pending = pending.then(async () => {
-        const progress = await read();
-        const { size, restored } = one2OneTotals(progress);
-        this.emit("progress", { progress, etaSeconds: eta.update(restored, size, Date.now()) });
-      });
-    };
+    const publisher = throttledPublisher(250, async () => {
+      const progress = await read();
+      const { size, restored } = one2OneTotals(progress);
+      this.emit("progress", { progress, etaSeconds: eta.update(restored, size, Date.now()) });
+    });
     await runOne2OneRestore(env, {
       taskId: this.taskId,
       runId,
       properties: propertiesOf(this.#options),
       signal: options.signal ?? new AbortController().signal,
-      hooks: { onProgress: publish },
+      hooks: { onProgress: () => publisher.request(false) },
     });
-    await pending;
+    await publisher.settled();
     const progress = await read();
     this.emit("progress", { progress, etaSeconds: 0 });
     return { runId, progress };
