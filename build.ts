@@ -1,7 +1,7 @@
 /**
  * `npm run build` (bun build.ts [--only exe|node]):
- *  - dist/scylla-manager: the one executable (`bun build --compile`, CommonJS with bytecode): server, sctool and
- *    agent, chosen by the name it is invoked under; dist/sctool and dist/scylla-manager-agent are symlinks to it;
+ *  - dist/scylla-manager: the one executable (`bun build --compile`, two CommonJS bundles with bytecode): server,
+ *    sctool and agent, chosen by the name it is invoked under; dist/sctool and dist/scylla-manager-agent are symlinks;
  *  - dist/node/: the library as ESM for Node >= 20 (index.js + lazy chunks, package deps external) with `.d.ts`
  *    (tsc, declarations only), and dist/node/sctool.mjs, a single-file Node CLI bundled by @vercel/ncc.
  */
@@ -22,12 +22,18 @@ async function run(command: string[]): Promise<void> {
 /** The names the one executable answers to besides its own (see `programFor` in src/cli/manager-main.ts). */
 const EXECUTABLE_LINKS = ["sctool", "scylla-manager-agent"] as const;
 
+/** Where the executable embeds its second bundle (bin/scylla-manager-roles.ts), as src/cli/manager-main.ts loads it. */
+const ROLES_BUNDLE = "/$bunfs/root/scylla-manager-roles.js";
+
 /**
- * The executable is one CommonJS bundle with its bytecode precompiled (a start skips parsing it). CommonJS, not ESM,
- * for cold start: in an ESM bundle every `node:` module any bundled module imports is a top-level import, loaded at
- * every start (node:http, node:zlib, node:tls... about 10 ms before sctool prints anything); in CommonJS each becomes
- * a `require` inside the lazily run module that needs it. A dependency's `import.meta.env` (read only when there is
- * no `process.env`) is the one ESM-only construct in the graph; it is defined to `process.env`.
+ * The executable holds two CommonJS bundles with their bytecode precompiled (a start skips parsing them), both for
+ * cold start. sctool's commands and the dispatch are one bundle (about 1 MB); the server, the agent and the other
+ * roles are the second (about 5 MB), loaded only when one of them is chosen: a start instantiates every top-level
+ * function of its bundle, and sctool's would otherwise carry the storage SDKs and the server. CommonJS, not ESM: in
+ * an ESM bundle every `node:` module any bundled module imports is a top-level import, loaded at every start
+ * (node:http, node:zlib, node:tls...); in CommonJS each becomes a `require` inside the lazily run module that needs
+ * it. A dependency's `import.meta.env` (read only when there is no `process.env`) is the one ESM-only construct in the
+ * graph; it is defined to `process.env`.
  */
 async function buildExecutable(): Promise<void> {
   const exe = join(dist, "scylla-manager");
@@ -41,7 +47,10 @@ async function buildExecutable(): Promise<void> {
     "cjs",
     "--define",
     "import.meta.env=process.env",
+    "--define",
+    `process.env.SCYLLA_MANAGER_ROLES_BUNDLE=${JSON.stringify(ROLES_BUNDLE)}`,
     "bin/scylla-manager.ts",
+    "bin/scylla-manager-roles.ts",
     "--outfile",
     exe,
   ]);
@@ -49,10 +58,15 @@ async function buildExecutable(): Promise<void> {
     rmSync(join(dist, name), { force: true });
     symlinkSync("scylla-manager", join(dist, name));
   }
-  // A bundle the runtime cannot load (bytecode generation failed, or an ESM-only construct slipped in) still builds.
-  const smoke = Bun.spawnSync([exe, "--version"], { stdout: "pipe", stderr: "pipe" });
-  if (smoke.exitCode !== 0 || smoke.stdout.toString().trim() !== pkg.version) {
-    throw new Error(`${exe} --version failed (exit ${smoke.exitCode}): ${smoke.stderr.toString().slice(0, 500)}`);
+  // A bundle the runtime cannot load (bytecode generation failed, an ESM-only construct slipped in, the roles bundle
+  // is not where manager-main looks) still builds: run one command from each bundle.
+  for (const command of [["--version"], ["agent", "--version"]]) {
+    const smoke = Bun.spawnSync([exe, ...command], { stdout: "pipe", stderr: "pipe" });
+    if (smoke.exitCode !== 0 || smoke.stdout.toString().trim() !== pkg.version) {
+      throw new Error(
+        `${exe} ${command.join(" ")} failed (exit ${smoke.exitCode}): ${smoke.stderr.toString().slice(0, 500)}`,
+      );
+    }
   }
 }
 

@@ -110,6 +110,12 @@ describe("one executable, three roles", () => {
       [exe, "agent", "benchmark", "create-scenario", "--help"],
       "Adds files of specified size to a scenario directory",
     ],
+    [
+      "a one-shot repair, as `scylla-manager repair --auth-token`",
+      [exe, "repair", "--host", "127.0.0.1", "--auth-token", "t", "--help"],
+      "A one-shot repair run in this process",
+    ],
+    ["import-sm", [exe, "import-sm", "--help"], "scylla-manager import-sm [-c/--config-file <path>]"],
     ["sctool, invoked as sctool", [join(root, "dist/sctool"), "--help"], "Available Commands:"],
     ["sctool commands under scylla-manager", [exe, "--help"], "Available Commands:"],
   ];

@@ -22,6 +22,17 @@ const DAEMON_USAGE = `Usage:
   scylla-manager <sctool command> [flags]                 run an sctool command (see --help)
 `;
 
+/**
+ * The roles besides sctool. In the executable they are a second embedded bundle whose path the build defines (a
+ * computed specifier, so the bundler leaves it out of this one); from source, the module itself.
+ */
+async function loadRoles(): Promise<typeof import("./roles.ts").roles> {
+  const module: typeof import("./roles.ts") = process.env.SCYLLA_MANAGER_ROLES_BUNDLE
+    ? await import(String(process.env.SCYLLA_MANAGER_ROLES_BUNDLE))
+    : await import("./roles.ts");
+  return module.roles;
+}
+
 /** The role for `argv0` (a path): the name the executable was invoked under picks sctool, the agent or the manager. */
 export function programFor(argv0: string | undefined): "sctool" | "scylla-manager-agent" | "scylla-manager" {
   const name = basename(argv0 ?? "").replace(/\.exe$/, "");
@@ -38,14 +49,14 @@ async function runDoctorCommand(argv: readonly string[]): Promise<number> {
     process.stderr.write(`Error: ${(error as Error).message}\n\n${DAEMON_USAGE}`);
     return 1;
   }
-  const { runDoctor, formatDoctorReport } = await import("../doctor/doctor.ts");
+  const { runDoctor, formatDoctorReport } = await (await loadRoles()).doctor();
   const findings = await runDoctor({ configFiles });
   process.stdout.write(formatDoctorReport(findings));
   return findings.some((finding) => finding.verdict === "fail") ? 1 : 0;
 }
 
 async function runAgent(argv: readonly string[]): Promise<number> {
-  const { runAgentMain } = await import("../../agent/main.ts");
+  const { runAgentMain } = await (await loadRoles()).agent();
   return runAgentMain(argv);
 }
 
@@ -93,15 +104,15 @@ export async function runManagerMain(argv: readonly string[], argv0?: string): P
   if (argv[0] === "agent") return runAgent(argv.slice(1));
   if (argv[0] === "doctor") return runDoctorCommand(argv.slice(1));
   if (isOneShot("repair", argv)) {
-    const { runOneShotRepair } = await import("./oneshot/repair.ts");
+    const { runOneShotRepair } = await (await loadRoles()).oneShotRepair();
     return runOneShotRepair(argv);
   }
   if (isOneShot("backup", argv)) {
-    const { runOneShotBackup } = await import("./oneshot/backup.ts");
+    const { runOneShotBackup } = await (await loadRoles()).oneShotBackup();
     return runOneShotBackup(argv);
   }
   if (argv[0] === "import-sm") {
-    const { runImportSm } = await import("../importsm/main.ts");
+    const { runImportSm } = await (await loadRoles()).importSm();
     return runImportSm(argv.slice(1));
   }
   if (argv.includes("--daemon")) {
@@ -112,8 +123,7 @@ export async function runManagerMain(argv: readonly string[], argv0?: string): P
       process.stderr.write(`Error: ${(error as Error).message}\n\n${DAEMON_USAGE}`);
       return 1;
     }
-    // Imported here so sctool commands never load the server.
-    const { runDaemon } = await import("../server/daemon.ts");
+    const { runDaemon } = await (await loadRoles()).daemon();
     return runDaemon(configFiles);
   }
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
