@@ -2,20 +2,19 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { runBenchmarkCommand } from "../../agent/benchmark/command.ts";
 import { runDownloadFiles } from "../../agent/download/command.ts";
 import { captureCommand } from "../../agent/offline/testing.ts";
 import { emptyManifestHeader, encodeManifest, manifestPath, sstVersionDir } from "../../src/backup/layout/index.ts";
 import { listBucket } from "./backup-s3-bucket.ts";
+import { s3TierSkipReason, tierS3Client } from "./tier-s3.ts";
 
 // The agent's offline commands against a real S3 server (MinIO or moto, started by test/external/run.sh, which
 // exports SM_EXT_S3_*): `benchmark` uploads a scenario and leaves nothing behind; `download-files` lists and
 // downloads an SM-layout backup put into the bucket with the AWS SDK, including a file a later backup replaced.
 const env = process.env;
-const skip =
-  env.SM_EXT_S3_SKIP ??
-  (env.SM_EXT_S3_ENDPOINT ? undefined : "no S3 server running: use test/external/run.sh, which starts one");
+const skip = s3TierSkipReason;
 if (skip !== undefined) console.log(`agent-offline-s3 SKIPPED: ${skip}`);
 
 const BUCKET = "agent-offline";
@@ -52,12 +51,7 @@ describe.skipIf(skip !== undefined)("the agent's offline commands against S3", (
         "",
       ].join("\n"),
     );
-    client = new S3Client({
-      endpoint: env.SM_EXT_S3_ENDPOINT,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.SM_EXT_S3_KEY ?? "", secretAccessKey: env.SM_EXT_S3_SECRET ?? "" },
-    });
+    client = tierS3Client();
     // A server reused from an earlier run may have the bucket already.
     await client.send(new CreateBucketCommand({ Bucket: BUCKET })).catch((error: { name?: string }) => {
       if (error.name !== "BucketAlreadyOwnedByYou" && error.name !== "BucketAlreadyExists") throw error;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startTestAgent, type TestAgent } from "../../agent/testing/harness.ts";
+import { s3TierSkipReason, tierS3Client } from "./tier-s3.ts";
 
 // The rc layer against a real S3 server (MinIO or moto, started by test/external/run.sh, which exports
 // SM_EXT_S3_*): status mapping for wrong credentials and missing buckets, and SM's backup upload (movedir with a
@@ -12,9 +13,7 @@ let good: TestAgent | undefined;
 let bad: TestAgent | undefined;
 
 beforeAll(async () => {
-  skip =
-    env.SM_EXT_S3_SKIP ??
-    (env.SM_EXT_S3_ENDPOINT ? undefined : "no S3 server running: use test/external/run.sh, which starts one");
+  skip = s3TierSkipReason;
   if (skip !== undefined) {
     console.log(`agent-s3 SKIPPED: ${skip}`);
     return;
@@ -27,13 +26,8 @@ beforeAll(async () => {
   };
   good = await startTestAgent("127.0.24.10", { s3 });
   bad = await startTestAgent("127.0.24.11", { s3: { ...s3, secret_access_key: "wrong-secret" } });
-  const { S3Client, CreateBucketCommand } = await import("@aws-sdk/client-s3");
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.access_key_id ?? "", secretAccessKey: s3.secret_access_key ?? "" },
-  });
+  const { CreateBucketCommand } = await import("@aws-sdk/client-s3");
+  const client = tierS3Client();
   await client.send(new CreateBucketCommand({ Bucket: "agent-e2e" }));
   client.destroy();
 }, 60_000);
@@ -115,13 +109,8 @@ describe("rc against S3", () => {
     );
     const { jobid } = (await res.json()) as { jobid: number };
     expect(await (await t.rc("job/progress", { jobid, wait: 30 })).json()).toMatchObject({ status: "success" });
-    const { S3Client, GetObjectCommand } = await import("@aws-sdk/client-s3");
-    const client = new S3Client({
-      endpoint: env.SM_EXT_S3_ENDPOINT,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.SM_EXT_S3_KEY ?? "", secretAccessKey: env.SM_EXT_S3_SECRET ?? "" },
-    });
+    const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+    const client = tierS3Client();
     try {
       for (const [i, expected] of contents.entries()) {
         const got = await client.send(new GetObjectCommand({ Bucket: "agent-e2e", Key: `mixed/f${i}` }));

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { RunningAgent } from "../../agent/server.ts";
 import { Backup, type BackupOptions } from "../../src/backup/backup.ts";
 import { parseManifestPath } from "../../src/backup/layout/index.ts";
@@ -24,11 +24,10 @@ import { type EmulatedCluster, type EmulatedNodeInfo, startCluster } from "../em
 import { nodeStorage } from "../emulator/storage/node-storage.ts";
 import { S3FaultProxy } from "../support/s3-fault-proxy.ts";
 import { listBucket, manifestProblems, readManifests, snapshotMismatches } from "./backup-s3-bucket.ts";
+import { s3TierSkipReason, tierS3Client } from "./tier-s3.ts";
 
 const env = process.env;
-const skip =
-  env.SM_EXT_S3_SKIP ??
-  (env.SM_EXT_S3_ENDPOINT ? undefined : "no S3 server running: use test/external/run.sh, which starts one");
+const skip = s3TierSkipReason;
 if (skip !== undefined) console.log(`backup-s3 SKIPPED: ${skip}`);
 
 const TOKEN = "backup-s3";
@@ -115,12 +114,7 @@ beforeAll(async () => {
   if (skip !== undefined) return;
   dir = mkdtempSync(join(tmpdir(), "backup-s3-"));
   proxy = await S3FaultProxy.start(env.SM_EXT_S3_ENDPOINT ?? "", `${IP_PREFIX}250`);
-  direct = new S3Client({
-    endpoint: env.SM_EXT_S3_ENDPOINT,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: env.SM_EXT_S3_KEY ?? "", secretAccessKey: env.SM_EXT_S3_SECRET ?? "" },
-  });
+  direct = tierS3Client();
   bucket = `sm-backup-${randomBytes(4).toString("hex")}`;
   await direct.send(new CreateBucketCommand({ Bucket: bucket }));
   const nts = { class: "NetworkTopologyStrategy", replication_factor: 3 };

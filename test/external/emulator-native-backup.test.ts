@@ -9,7 +9,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
 import type { NativeTransferEntry } from "../emulator/ledger.ts";
@@ -19,13 +19,13 @@ import { digestFile } from "../emulator/storage/content.ts";
 import { compareLoadsWithSnapshot } from "../emulator/storage/ledger-checks.ts";
 import { snapshotFiles } from "../emulator/storage/snapshot-digests.ts";
 import { testSchemaSpec } from "../emulator/storage/testing.ts";
+import { s3TierSkipReason, tierS3Client } from "./tier-s3.ts";
 
 // The emulator's native backup/restore against the external tier's real S3 server (MinIO or moto), started by
 // test/external/run.sh. Without it the suite is skipped with the reason printed.
 const env = process.env;
 const s3Url = env.SM_EXT_S3_ENDPOINT;
-const skip =
-  env.SM_EXT_S3_SKIP ?? (s3Url ? undefined : "no S3 server running: use test/external/run.sh, which starts one");
+const skip = s3TierSkipReason;
 if (skip !== undefined) console.warn(`SKIP emulator native backup/restore suite: ${skip}`);
 
 const A = "127.0.28.1";
@@ -127,12 +127,7 @@ describe.skipIf(skip !== undefined)("emulator native backup and restore against 
     env.AWS_SECRET_ACCESS_KEY = env.SM_EXT_S3_SECRET;
     const url = new URL(s3Url ?? "");
     endpointName = url.hostname;
-    s3 = new S3Client({
-      endpoint: s3Url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.SM_EXT_S3_KEY ?? "", secretAccessKey: env.SM_EXT_S3_SECRET ?? "" },
-    });
+    s3 = tierS3Client();
     bucket = `sm-native-${randomBytes(4).toString("hex")}`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     cluster = await startCluster({

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Backup } from "../../src/backup/backup.ts";
 import { Cluster } from "../../src/cluster/cluster.ts";
 import { Restore } from "../../src/restore/restore.ts";
@@ -18,11 +18,10 @@ import type { LoadEntry } from "../emulator/ledger.ts";
 import { restoredOnceProblems } from "../restore/harness.ts";
 import { S3FaultProxy } from "../support/s3-fault-proxy.ts";
 import { listBucket } from "./backup-s3-bucket.ts";
+import { s3TierSkipReason, tierS3Client } from "./tier-s3.ts";
 
 const env = process.env;
-const skip =
-  env.SM_EXT_S3_SKIP ??
-  (env.SM_EXT_S3_ENDPOINT ? undefined : "no S3 server running: use test/external/run.sh, which starts one");
+const skip = s3TierSkipReason;
 if (skip !== undefined) console.log(`restore-s3 SKIPPED: ${skip}`);
 
 const TOKEN = "restore-s3";
@@ -39,12 +38,7 @@ let tag = "";
 beforeAll(async () => {
   if (skip !== undefined) return;
   proxy = await S3FaultProxy.start(env.SM_EXT_S3_ENDPOINT ?? "", "127.4.8.250");
-  direct = new S3Client({
-    endpoint: env.SM_EXT_S3_ENDPOINT,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: env.SM_EXT_S3_KEY ?? "", secretAccessKey: env.SM_EXT_S3_SECRET ?? "" },
-  });
+  direct = tierS3Client();
   bucket = `sm-restore-${randomBytes(4).toString("hex")}`;
   await direct.send(new CreateBucketCommand({ Bucket: bucket }));
   const nts = { class: "NetworkTopologyStrategy", replication_factor: 3 };

@@ -6,12 +6,12 @@ import { createS3Backend } from "../../agent/providers/s3.ts";
 import { resolveS3Config } from "../../agent/providers/s3-client.ts";
 import { copyS3Object } from "../../agent/providers/s3-copy.ts";
 import { runProviderSuite } from "./provider-suite.ts";
+import { s3TierSkipReason } from "./tier-s3.ts";
 
 const env = process.env;
 const endpoint = env.SM_EXT_S3_ENDPOINT;
 const server = env.SM_EXT_S3_SERVER ?? "minio";
-const skip =
-  env.SM_EXT_S3_SKIP ?? (endpoint ? undefined : "no S3 server running: use test/external/run.sh, which starts one");
+const skip = s3TierSkipReason;
 
 runProviderSuite(
   `s3 (${server})`,
