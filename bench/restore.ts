@@ -1,11 +1,13 @@
 /**
- * Restore benchmark: `bun bench/restore.ts [--size-mib 256]`.
+ * Restore benchmark: `bun bench/restore.ts [--size-mib 256] [--agent-processes]`.
  *
  * Six emulated nodes (127.3.7.1-6, one DC, RF 3) with our agents in this process; a backup in SM's layout is written
  * to a local directory from the nodes' snapshots (`--size-mib` per table replica, three tables), then restored with
  * the `Restore` class (load&stream modelled by the emulator). Prints the DATA stage's download and load&stream
  * throughput per node and for the cluster beside `cp -r` of the same SSTable files, and this process's peak RSS
- * (VmHWM; agents, emulator and manager share it, so it bounds the agents' RSS from above).
+ * (VmHWM; agents, emulator and manager share it, so it bounds the agents' RSS from above). `--agent-processes` runs one
+ * agent process per node instead (as in production): the emulator's work (it CRCs every loaded file) no longer stalls
+ * the agents, and each agent's own peak RSS is printed.
  * Not run from S3 here (see test/external for the S3-compatible server).
  * @module
  */
@@ -18,9 +20,11 @@ import { Restore } from "../src/restore/restore.ts";
 import { startAgents } from "../test/emulator/agents.ts";
 import { startCluster } from "../test/emulator/index.ts";
 import { writeTestBackup } from "../test/restore/bucket.ts";
+import { type AgentProcesses, startAgentProcesses } from "./agent-processes.ts";
 
 const args = process.argv.slice(2);
 const sizeMiB = Number(args[args.indexOf("--size-mib") + 1] ?? 256) || 256;
+const agentProcesses = args.includes("--agent-processes");
 const TOKEN = "bench";
 const TAG = "sm_20250101000000UTC";
 const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
@@ -42,7 +46,10 @@ const emu = await startCluster({
     ],
   },
 });
-const agents = await startAgents(emu, { authToken: TOKEN, config: { localstorage: { path: root } } });
+const storage = { localstorage: { path: root } };
+const agents: { close(): Promise<void> } & Partial<AgentProcesses> = agentProcesses
+  ? await startAgentProcesses(emu.nodes, TOKEN, storage, root)
+  : await startAgents(emu, { authToken: TOKEN, config: storage });
 try {
   const sizes = await writeTestBackup(emu, {
     root,
@@ -88,7 +95,11 @@ try {
     );
     console.log(`whole run (all stages, wall): ${(wallMs / 1000).toFixed(1)} s, ${rate(p.restored, wallMs)}`);
     const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
-    console.log(`peak RSS of this process (agents + emulator + manager): ${hwm ? mib(Number(hwm) * 1024) : "?"}`);
+    const who = agentProcesses ? "emulator + manager" : "agents + emulator + manager";
+    console.log(`peak RSS of this process (${who}): ${hwm ? mib(Number(hwm) * 1024) : "?"}`);
+    const agentRss = agents.peakRssMiB?.();
+    if (agentRss)
+      console.log(`peak RSS of each agent process: ${agentRss.map((m) => `${m.toFixed(0)} MiB`).join(", ")}`);
   } finally {
     await cluster.close();
   }

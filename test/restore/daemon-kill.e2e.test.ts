@@ -69,8 +69,8 @@ test("SIGKILL mid-download, restart: the restore resumes, restored batches are n
   expect(
     (await sctool("cluster", "add", "--host", emu.nodes[0]?.ip ?? "", "--auth-token", TOKEN, "--name", "c")).code,
   ).toBe(0);
-  // One host at a time, one batch in flight, 8 MiB/s: the kill lands in a download, never in a load&stream (whose
-  // answer a killed daemon loses, so it would load that batch again: SM behaves the same).
+  // One host at a time, one batch in flight, 8 MiB/s: the kill lands in a download (a kill in load&stream is
+  // load-kill.e2e.test.ts).
   const created = await sctool(
     "restore",
     "-c",
