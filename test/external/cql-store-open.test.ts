@@ -38,9 +38,12 @@ describe.skipIf(Boolean(cqlSkipReason))("cql store: opening", () => {
   test("two servers starting at once on an empty keyspace apply each migration once", async () => {
     const ks = uniqueKeyspace("twostart");
     const [a, b] = await Promise.all([open(ks), open(ks)]);
-    expect([...(a?.applied ?? []), ...(b?.applied ?? [])]).toEqual(["001_initial.cql"]);
+    expect([...(a?.applied ?? []), ...(b?.applied ?? [])].sort()).toEqual(["001_initial.cql", "002_task_version.cql"]);
     const rows = (await a?.client.execute(`SELECT name, done, checksum FROM "${ks}".gocqlx_migrate`))?.rows ?? [];
-    expect(rows.map((r) => [r.get("name"), r.get("done")])).toEqual([["001_initial.cql", 1]]);
+    expect(rows.map((r) => [r.get("name"), r.get("done")]).sort()).toEqual([
+      ["001_initial.cql", 1],
+      ["002_task_version.cql", 1],
+    ]);
     // both work on the same data
     await a?.putTask(makeTask(uuidN(1), "repair", uuidN(2)));
     expect((await b?.getTask(uuidN(1), "repair", uuidN(2)))?.id).toBe(uuidN(2));
@@ -52,10 +55,10 @@ describe.skipIf(Boolean(cqlSkipReason))("cql store: opening", () => {
     const ks = uniqueKeyspace("newer");
     const first = await open(ks);
     await first.client.execute(
-      `INSERT INTO "${ks}".gocqlx_migrate (name, checksum, done, start_time) VALUES ('002_future.cql', 'x', 1, toTimestamp(now()))`,
+      `INSERT INTO "${ks}".gocqlx_migrate (name, checksum, done, start_time) VALUES ('999_future.cql', 'x', 1, toTimestamp(now()))`,
     );
     const error = await openError(ks);
-    expect(error.message).toContain("002_future.cql");
+    expect(error.message).toContain("999_future.cql");
     expect(error.message).toContain("newer version");
     expect(error.hint).toContain("nothing was changed");
   }, 120_000);
@@ -132,4 +135,60 @@ describe.skipIf(Boolean(cqlSkipReason))("cql store: TTLs and concurrent writers"
     expect(await a.listRuns(c, "repair", t, 0)).toHaveLength(20);
     expect(await b.getDrawer(c, "x/39")).toBe(39);
   }, 120_000);
+
+  test("a task written through another server is listed at once (each server's task memory follows tasks_version)", async () => {
+    const ks = uniqueKeyspace("taskmem");
+    const a = await open(ks);
+    const b = await open(ks);
+    const c = uuidN(1);
+    expect(await a.listTasks(c)).toEqual([]);
+    await b.putTask(makeTask(c, "repair", uuidN(2)));
+    expect((await a.listTasks(c)).map((t) => t.id)).toEqual([uuidN(2)]);
+    expect((await a.listTasks(c)).map((t) => t.id)).toEqual([uuidN(2)]); // from memory now
+    await b.putTask(makeTask(c, "repair", uuidN(2), { name: "renamed" }));
+    expect((await a.listTasks(c))[0]?.name).toBe("renamed");
+    await b.batch([
+      { op: "putTask", task: makeTask(c, "backup", uuidN(3)) },
+      { op: "putTask", task: makeTask(uuidN(9), "repair", uuidN(4), { deleted: true }) },
+    ]);
+    expect((await a.listAllTasks()).map((t) => t.id)).toEqual([uuidN(3), uuidN(2)]);
+    expect((await a.listAllTasks({ includeDeleted: true })).map((t) => t.id)).toEqual([uuidN(3), uuidN(2), uuidN(4)]);
+    expect((await a.listTasks(c, { type: "backup" })).map((t) => t.id)).toEqual([uuidN(3)]);
+    // Each caller gets its own copies.
+    const listed = await a.listTasks(c);
+    if (listed[0]) listed[0].name = "changed by a caller";
+    expect((await a.listTasks(c))[0]?.name).toBe("backup-0000");
+    // A wiped partition is not answered from memory.
+    await b.client.execute(`DELETE FROM ${b.keyspace}.scheduler_task WHERE cluster_id = ?`, [c], { prepare: true });
+    expect(await a.listTasks(c)).toEqual([]);
+  }, 120_000);
+
+  test("a keyspace from before tasks_version gets the column, and its rows without one are listed", async () => {
+    const ks = uniqueKeyspace("prever");
+    const old = await open(ks);
+    // As a keyspace at 001 only: the column and the migration's row gone, a task row written without a version.
+    await old.client.execute(`ALTER TABLE "${ks}".scheduler_task DROP tasks_version`);
+    await old.client.execute(`DELETE FROM "${ks}".gocqlx_migrate WHERE name = '002_task_version.cql'`);
+    const legacy = makeTask(uuidN(1), "repair", uuidN(2));
+    const insert = `INSERT INTO "${ks}".scheduler_task (cluster_id, type, id, deleted, doc) VALUES (?, ?, ?, ?, ?)`;
+    await old.client.execute(insert, [legacy.clusterId, legacy.type, legacy.id, false, JSON.stringify(legacy)], {
+      prepare: true,
+    });
+    const upgraded = await open(ks);
+    expect(upgraded.applied).toEqual(["002_task_version.cql"]);
+    expect((await upgraded.listTasks(uuidN(1))).map((t) => t.id)).toEqual([uuidN(2)]);
+    // Without a version nothing is answered from memory.
+    const another = makeTask(uuidN(1), "repair", uuidN(3));
+    await upgraded.client.execute(
+      insert,
+      [another.clusterId, another.type, another.id, false, JSON.stringify(another)],
+      {
+        prepare: true,
+      },
+    );
+    expect((await upgraded.listTasks(uuidN(1))).map((t) => t.id)).toEqual([uuidN(2), uuidN(3)]);
+    // A migration run again (a claim taken over) finds the column and skips the ALTER.
+    await upgraded.client.execute(`DELETE FROM "${ks}".gocqlx_migrate WHERE name = '002_task_version.cql'`);
+    expect((await open(ks)).applied).toEqual(["002_task_version.cql"]);
+  }, 180_000);
 });

@@ -38,8 +38,21 @@ function ddlHost(client: Client): cassandra.Host | undefined {
   return hosts[0];
 }
 
+/** `ALTER TABLE <ks>.<table> ADD <column> ...`: CQL has no IF NOT EXISTS for it in every database we support. */
+const ADD_COLUMN = /^\s*ALTER\s+TABLE\s+\S+\.(\w+)\s+ADD\s+(\w+)\s/i;
+
 async function ddl(client: Client, o: MigrateOptions, query: string): Promise<void> {
   const host = ddlHost(client);
+  const add = ADD_COLUMN.exec(query);
+  if (add) {
+    // Asked of the coordinator that runs the DDL, which has every schema change made through it.
+    const existing = await client.execute(
+      "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ? AND column_name = ?",
+      [o.keyspace, add[1], add[2]],
+      { prepare: true, ...(host ? { host } : {}) },
+    );
+    if (existing.rowLength > 0) return;
+  }
   await client.execute(query, [], {
     prepare: false,
     readTimeout: Math.max(o.migrateTimeoutMs ?? 30_000, o.timeoutMs ?? 1000),

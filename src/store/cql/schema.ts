@@ -29,7 +29,10 @@ export const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS {ks}.${MIGRATION
 export interface CqlMigration {
   /** File-like name recorded in gocqlx_migrate, e.g. "001_initial.cql". */
   name: string;
-  /** Statements, each idempotent (IF NOT EXISTS), with `{ks}` for the quoted keyspace. */
+  /**
+   * Statements, each idempotent (IF NOT EXISTS; `ALTER TABLE ... ADD column` is skipped when the column exists),
+   * with `{ks}` for the quoted keyspace.
+   */
   statements: string[];
 }
 
@@ -58,6 +61,15 @@ export const CQL_MIGRATIONS: readonly CqlMigration[] = [
         PRIMARY KEY ((kind, cluster_id, task_id, run_id), key))`,
       // The leader lease of several servers on one store (lightweight transactions only).
       "CREATE TABLE IF NOT EXISTS {ks}.leader_lease (name text PRIMARY KEY, owner text, address text, expires_at timestamp)",
+    ],
+  },
+  {
+    name: "002_task_version.cql",
+    statements: [
+      // A new random value with every task write, in the tasks' partition (one INSERT sets it with the row, so a
+      // reader never sees the version without the row): servers keep a cluster's tasks in memory and re-read them
+      // only when it changed. Applied only when the column is missing (see migrate.ts).
+      "ALTER TABLE {ks}.scheduler_task ADD tasks_version text STATIC",
     ],
   },
 ];

@@ -8,10 +8,13 @@
  * - Every write carries an explicit, per-store monotonic timestamp, so the statements of a batch apply in order
  *   (CQL gives all statements of a batch one timestamp otherwise) and retries of timed-out writes are idempotent.
  * - `batch()` is one logged batch: all or nothing, even across partitions.
+ * - Task listings come from memory while the cluster's `tasks_version` (set with every task write) is unchanged
+ *   (`task-cache.ts`).
  * - Run history and progress rows expire after SM's 180 days (`USING TTL`); validate_backup_run_progress never.
  * - Secrets are AES-256-GCM sealed exactly as in the SQLite store (`../sqlite/crypto.ts`).
  * @module
  */
+import { randomUUID } from "node:crypto";
 import cassandra from "cassandra-driver";
 import { StoreError } from "../../errors.ts";
 import { compareText, idFromSortKey, timeSortKey } from "../keys.ts";
@@ -37,6 +40,7 @@ import {
 } from "./connect.ts";
 import { migrateCqlStore } from "./migrate.ts";
 import { type CqlMigration, NO_TTL_KINDS, quoteIdent, RUN_TTL_SECONDS } from "./schema.ts";
+import { createTaskCache } from "./task-cache.ts";
 
 export interface CqlStoreOptions extends CqlConnectOptions {
   /** The 32-byte AES-256 key that encrypts secrets (see `resolveSecretKey`); every server of a store needs the same. */
@@ -214,8 +218,8 @@ function createCqlStore(
         const t = write.task;
         return [
           {
-            query: `INSERT INTO ${ks}.scheduler_task (cluster_id, type, id, deleted, doc) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-            params: [t.clusterId, t.type, t.id, t.deleted, json(t), ts()],
+            query: `INSERT INTO ${ks}.scheduler_task (cluster_id, type, id, deleted, doc, tasks_version) VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+            params: [t.clusterId, t.type, t.id, t.deleted, json(t), randomUUID(), ts()],
           },
         ];
       }
@@ -276,13 +280,46 @@ function createCqlStore(
     await send(action, writes.flatMap(statements));
   };
 
-  const docs = <T>(rows: cassandra.types.Row[]): T[] => rows.map((row) => JSON.parse(String(row.get("doc"))) as T);
+  const docs = <T>(rows: cassandra.types.Row[]): T[] =>
+    rows.flatMap((row) => {
+      const doc = row.get("doc") as string | null;
+      return doc === null ? [] : [JSON.parse(doc) as T];
+    });
   const byTaskOrder = (a: TaskRecord, b: TaskRecord) =>
     compareText(a.clusterId, b.clusterId) || compareText(a.type, b.type) || compareText(a.id, b.id);
   const filterTasks = (list: TaskRecord[], filter: TaskFilter) =>
     list.filter((t) => (filter.type === undefined || t.type === filter.type) && (filter.includeDeleted || !t.deleted));
   const context = (clusterId: string, key: string) => `${clusterId}\u0000${key}`;
   const limitClause = (limit: number) => (limit > 0 ? ` LIMIT ${Math.floor(limit)}` : "");
+  const tasks = createTaskCache({
+    readVersion: async (clusterId) => {
+      const [row] = await all(
+        "list tasks",
+        `SELECT tasks_version FROM ${ks}.scheduler_task WHERE cluster_id = ? LIMIT 1`,
+        [clusterId],
+      );
+      return (row?.get("tasks_version") as string | null | undefined) ?? null;
+    },
+    readVersions: async () =>
+      (await all("list tasks", `SELECT DISTINCT cluster_id, tasks_version FROM ${ks}.scheduler_task`, [])).map(
+        (row) => ({
+          clusterId: String(row.get("cluster_id")),
+          version: (row.get("tasks_version") as string | null) ?? null,
+        }),
+      ),
+    readTasks: async (clusterId) => {
+      const rows = await all("list tasks", `SELECT tasks_version, doc FROM ${ks}.scheduler_task WHERE cluster_id = ?`, [
+        clusterId,
+      ]);
+      return {
+        version: (rows[0]?.get("tasks_version") as string | null | undefined) ?? null,
+        docs: rows.flatMap((row) => {
+          const doc = row.get("doc") as string | null;
+          return doc === null ? [] : [doc];
+        }),
+      };
+    },
+  });
 
   return {
     client,
@@ -369,20 +406,16 @@ function createCqlStore(
           id,
         ]),
       )[0],
-    listTasks: async (clusterId, filter = {}) => {
-      const rows =
-        filter.type === undefined
-          ? await all("list tasks", `SELECT doc FROM ${ks}.scheduler_task WHERE cluster_id = ?`, [clusterId])
-          : await all("list tasks", `SELECT doc FROM ${ks}.scheduler_task WHERE cluster_id = ? AND type = ?`, [
-              clusterId,
-              filter.type,
-            ]);
-      return filterTasks(docs<TaskRecord>(rows), filter).sort(byTaskOrder);
-    },
+    listTasks: async (clusterId, filter = {}) =>
+      filterTasks(
+        (await tasks.ofCluster(clusterId)).map((doc) => JSON.parse(doc) as TaskRecord),
+        filter,
+      ).sort(byTaskOrder),
     listAllTasks: async (filter = {}) =>
-      filterTasks(docs<TaskRecord>(await all("list tasks", `SELECT doc FROM ${ks}.scheduler_task`, [])), filter).sort(
-        byTaskOrder,
-      ),
+      filterTasks(
+        (await tasks.all()).map((doc) => JSON.parse(doc) as TaskRecord),
+        filter,
+      ).sort(byTaskOrder),
 
     putRun: (run) => write("put run", [{ op: "putRun", run }]),
     getRun: async (clusterId, type, taskId, runId) =>
