@@ -10,9 +10,11 @@ import { StoreError } from "../errors.ts";
 import { type CqlConnectOptions, createCqlClient, describeTarget, toCqlStoreError } from "../store/cql/connect.ts";
 import { quoteIdent } from "../store/cql/schema.ts";
 import type { Store, StoreWrite } from "../store/store.ts";
+import { SM_PROGRESS_CONVERTERS, SM_RUN_CONVERTERS } from "./kinds.ts";
 import {
   clusterFromSm,
   progressFromSm,
+  type RowLike,
   rowObject,
   runFromSm,
   SM_PROGRESS_TABLES,
@@ -165,6 +167,7 @@ async function run(client: cassandra.Client, ks: string, options: ImportSmOption
       summary.missingTables.push(table);
       continue;
     }
+    const convert = SM_RUN_CONVERTERS[table] ?? ((row: RowLike) => rowObject(row, ["cluster_id", "task_id"]));
     for await (const row of scan(table)) {
       writes.push({
         op: "putServiceRun",
@@ -173,7 +176,7 @@ async function run(client: cassandra.Client, ks: string, options: ImportSmOption
           clusterId: String(row.get("cluster_id")),
           taskId: String(row.get("task_id")),
           runId: String(row.get("id")),
-          value: rowObject(row, ["cluster_id", "task_id"]),
+          value: convert(row),
         },
       });
       summary.serviceRuns[table] = (summary.serviceRuns[table] ?? 0) + 1;
@@ -185,6 +188,7 @@ async function run(client: cassandra.Client, ks: string, options: ImportSmOption
       continue;
     }
     const clustering = clusteringOf(table);
+    const convert = SM_PROGRESS_CONVERTERS[table] ?? ((row: RowLike) => progressFromSm(row, clustering));
     for await (const row of scan(table)) {
       writes.push({
         op: "putProgress",
@@ -192,7 +196,7 @@ async function run(client: cassandra.Client, ks: string, options: ImportSmOption
         clusterId: String(row.get("cluster_id")),
         taskId: String(row.get("task_id")),
         runId: String(row.get("run_id")),
-        rows: [progressFromSm(row, clustering)],
+        rows: [convert(row)],
       });
       summary.progressRows[table] = (summary.progressRows[table] ?? 0) + 1;
     }
@@ -206,10 +210,30 @@ async function run(client: cassandra.Client, ks: string, options: ImportSmOption
     );
   }
   // Clusters and tasks first, then secrets, history and progress in slices (a store batch must stay small).
-  for (let i = 0; i < writes.length; i += 50) await target.batch(writes.slice(i, i + 50));
+  for (const slice of slices(writes)) await target.batch(slice);
   for (const s of secrets) await target.putSecret(s.clusterId, s.key, s.value);
   summary.applied = true;
   return summary;
+}
+
+/**
+ * Writes in store batches of at most 50 writes and about 32 KiB of values: Cassandra refuses logged batches over
+ * 50 KiB by default, and SM's rows (task properties, restore views' CREATE statements) can be large.
+ */
+export function* slices(writes: StoreWrite[], maxWrites = 50, maxBytes = 32 * 1024): Generator<StoreWrite[]> {
+  let slice: StoreWrite[] = [];
+  let bytes = 0;
+  for (const write of writes) {
+    const size = JSON.stringify(write).length;
+    if (slice.length > 0 && (slice.length >= maxWrites || bytes + size > maxBytes)) {
+      yield slice;
+      slice = [];
+      bytes = 0;
+    }
+    slice.push(write);
+    bytes += size;
+  }
+  if (slice.length > 0) yield slice;
 }
 
 /** The summary as text for the terminal. */

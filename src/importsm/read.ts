@@ -7,7 +7,12 @@
 import cassandra from "cassandra-driver";
 import type { ClusterRecord, ProgressRow, RunRecord, ScheduleRecord, TaskRecord, TaskStatus } from "../store/store.ts";
 
-type Row = cassandra.types.Row;
+/** What the readers need of a driver row (cassandra-driver's Row has it). */
+export interface RowLike {
+  keys(): string[];
+  get(column: string): unknown;
+}
+type Row = RowLike;
 
 /** SM's per-service run tables (kind = table name) and their progress/state tables. */
 export const SM_SERVICE_RUN_TABLES = ["repair_run", "backup_run", "restore_run"] as const;

@@ -18,7 +18,9 @@ import {
 import { type Plan, planTables } from "./plan.ts";
 import { type TableWork, tableKey } from "./schedule.ts";
 
-const rowKey = (host: string, ks: string, table: string) => `${host}/${ks}/${table}`;
+/** The key of a `repair_run_progress` row. */
+export const repairProgressKey = (host: string, ks: string, table: string) => `${host}/${ks}/${table}`;
+const rowKey = repairProgressKey;
 const rangeKey = (r: RepairRange) => `${r.start}:${r.end}`;
 
 /** Identifies a run in the store. */
