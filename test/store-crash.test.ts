@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore } from "../src/store/sqlite/store.ts";
-import { CLUSTER, TASK } from "../src/store/testdata/crash-writer.ts";
+import { checkCrashGroups } from "../src/store/testdata/crash-check.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "store-crash-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,25 +33,9 @@ async function runAndKill(file: string, keyHex: string, delayMs: number): Promis
 async function checkConsistent(file: string, key: Uint8Array): Promise<number> {
   const store = await openSqliteStore(file, { secretKey: key });
   try {
-    const counter = (await store.getDrawer(CLUSTER, "counter")) as { count: number; lastRunId: string };
-    const runs = await store.listRuns(CLUSTER, "repair", TASK, 0);
-    expect(runs.length).toBe(counter.count);
-    expect(runs[0]?.id).toBe(counter.lastRunId); // newest run is the one the counter names
-    const summaries = await store.listServiceRuns("repair_run", CLUSTER, TASK, 0);
-    expect(summaries.length).toBe(counter.count);
-    const groups = new Set<number>();
-    for (const summary of summaries) {
-      const { group, rowCount } = summary.value as { group: number; rowCount: number };
-      groups.add(group);
-      const rows = await store.listProgress("repair_run_progress", CLUSTER, TASK, summary.runId);
-      expect(rows.length).toBe(rowCount);
-      expect(rows.every((row) => (row.value as { group: number }).group === group)).toBe(true);
-      expect(await store.getRun(CLUSTER, "repair", TASK, summary.runId)).toBeDefined();
-    }
-    // groups 0..count-1, each exactly once
-    expect(groups.size).toBe(counter.count);
-    expect(Math.max(...groups)).toBe(counter.count - 1);
-    return counter.count;
+    const { count, problems } = await checkCrashGroups(store);
+    expect(problems).toEqual([]);
+    return count;
   } finally {
     await store.close();
   }
