@@ -118,7 +118,7 @@ async function measureOps(name: string, store: Store, count: number): Promise<vo
   const ops: [string, (i: number) => Promise<unknown>][] = [
     ["putTask", (i) => store.putTask(makeTask(i))],
     ["getTask", (i) => store.getTask(CLUSTER, "repair", taskId(i))],
-    ["listTasks (100 tasks)", () => store.listTasks(CLUSTER)],
+    ["listTasks (1,000 tasks)", () => store.listTasks(CLUSTER)],
     ["putRun", (i) => store.putRun(runs[i] as RunRecord)],
     [
       "getRun",
