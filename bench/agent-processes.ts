@@ -10,6 +10,8 @@ import { join } from "node:path";
 export interface AgentProcesses {
   /** Peak RSS (MiB) of each agent, in node order; read while they run. */
   peakRssMiB(): number[];
+  /** CPU seconds (user + system) each agent has used so far, in node order. */
+  cpuSeconds(): number[];
   close(): Promise<void>;
 }
 
@@ -58,6 +60,12 @@ export async function startAgentProcesses(
       children.map((c) => {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${c.pid}/status`, "utf8"));
         return m ? Number(m[1]) / 1024 : 0;
+      }),
+    cpuSeconds: () =>
+      children.map((c) => {
+        // utime and stime are the 12th and 13th fields after the command name, in clock ticks (100 Hz on Linux).
+        const fields = readFileSync(`/proc/${c.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+        return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
       }),
     async close() {
       await Promise.all(

@@ -60,6 +60,12 @@ function run(cmd: string, args: string[], env?: Record<string, string>): Promise
   });
 }
 
+/** The S3 server's CPU seconds since `before` (what a client's requests cost the server). */
+function serverCpu(s3: BenchS3, before: number | undefined): string {
+  const now = s3.cpuSeconds();
+  return now === undefined || before === undefined ? "" : `; S3 server CPU ${(now - before).toFixed(1)} s`;
+}
+
 const dir = mkdtempSync(join(tmpdir(), "bench-backup-"));
 try {
   const tables = 8;
@@ -105,12 +111,13 @@ try {
       const rclone = spawnSync("rclone", ["version"], { encoding: "utf8" });
       if (rclone.status === 0) {
         const env = s3.rcloneEnv();
+        const cpu0 = s3.cpuSeconds();
         const rcSecs = await timed(`rclone copy to S3 (${rclone.stdout.split("\n")[0]}, 6 in parallel)`, async () => {
           await Promise.all(
             emu.nodes.map((n, i) => run("rclone", ["copy", join(n.dataDir, "bench"), `benchs3:rclone/${i}`], env)),
           );
         });
-        console.log(`  rclone: ${(totalBytes / MiB / rcSecs).toFixed(0)} MiB/s cluster`);
+        console.log(`  rclone: ${(totalBytes / MiB / rcSecs).toFixed(0)} MiB/s cluster${serverCpu(s3, cpu0)}`);
       } else console.log("rclone copy: skipped (rclone not installed: apt-get install rclone)");
     }
     if (!skipBaselines && !s3) {
@@ -146,12 +153,13 @@ try {
       skipSchema: true,
     });
     let result: Awaited<ReturnType<Backup["run"]>> | undefined;
+    const cpu0 = s3?.cpuSeconds();
     const secs = await timed(`backup (Backup class, 6 agents, ${where})`, async () => {
       result = await backup.run();
     });
     const p = result?.progress;
     console.log(
-      `  bytes: ${((p?.size ?? 0) / MiB).toFixed(0)} MiB; cluster: ${((p?.size ?? 0) / MiB / secs).toFixed(0)} MiB/s`,
+      `  bytes: ${((p?.size ?? 0) / MiB).toFixed(0)} MiB; cluster: ${((p?.size ?? 0) / MiB / secs).toFixed(0)} MiB/s${s3 ? serverCpu(s3, cpu0) : ""}`,
     );
     for (const h of p?.hosts ?? []) {
       const d = (Date.parse(h.completed_at ?? "") - Date.parse(h.started_at ?? "")) / 1000;
@@ -159,13 +167,20 @@ try {
         `  ${h.host}: ${(h.size / MiB).toFixed(0)} MiB in ${d.toFixed(2)} s upload = ${(h.size / MiB / d).toFixed(0)} MiB/s`,
       );
     }
-    if (agents)
+    if (agents) {
       console.log(
         `  agent peak RSS: ${agents
           .peakRssMiB()
           .map((m) => `${m.toFixed(0)} MiB`)
           .join(", ")}`,
       );
+      console.log(
+        `  agent CPU: ${agents
+          .cpuSeconds()
+          .map((s) => `${s.toFixed(1)} s`)
+          .join(", ")}`,
+      );
+    }
     await cluster.close();
   } finally {
     await agents?.close();

@@ -5,7 +5,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
@@ -16,6 +16,8 @@ export interface BenchS3 {
   secret: string;
   /** Creates a bucket. */
   createBucket(name: string): Promise<void>;
+  /** CPU seconds the server has used so far, when this bench started it (undefined for an external server). */
+  cpuSeconds(): number | undefined;
   /** `RCLONE_CONFIG_BENCHS3_*`: `rclone copy SRC benchs3:BUCKET/PATH` reaches the same server. */
   rcloneEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -74,6 +76,12 @@ export async function startBenchS3(ip: string, dataDir: string): Promise<BenchS3
     secret,
     async createBucket(name) {
       await client.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    cpuSeconds() {
+      if (child?.pid === undefined) return undefined;
+      // utime and stime are the 12th and 13th fields after the command name, in clock ticks (100 Hz on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
     },
     rcloneEnv: () => ({
       RCLONE_CONFIG_BENCHS3_TYPE: "s3",

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { AboutInfo, Backend, ListOptions, ObjectEntry, WriteOptions } from "./provider.ts";
+import type { AboutInfo, Backend, ListOptions, ObjectEntry, RangeSource, WriteOptions } from "./provider.ts";
 
 /**
  * A backend whose implementation (and SDK) is loaded on first use, so an agent that never talks to GCS
@@ -39,6 +39,13 @@ export class LazyBackend implements Backend {
 
   async write(path: string, body: Readable, options?: WriteOptions): Promise<void> {
     return (await this.backend()).write(path, body, options);
+  }
+
+  /** The loaded backend's `writeFrom`, or its `write` of the whole range for backends without one. */
+  async writeFrom(path: string, source: RangeSource, options: WriteOptions = {}): Promise<void> {
+    const backend = await this.backend();
+    if (backend.writeFrom !== undefined) return backend.writeFrom(path, source, options);
+    return backend.write(path, source.open(0, source.size, options.signal), { ...options, size: source.size });
   }
 
   async delete(path: string): Promise<void> {

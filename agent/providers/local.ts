@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { copyFile, lstat, mkdir, open, opendir, rename, rm, stat, statfs, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { HashingStream } from "../transfer/checksum.ts";
 import { errorCode, Jail } from "./jail.ts";
@@ -15,8 +15,12 @@ import {
   NotFoundBackendError,
   type ObjectEntry,
   PermissionBackendError,
+  type RangeReader,
   type WriteOptions,
 } from "./provider.ts";
+
+/** Chunk size of range reads: few chunks per part, little memory per stream. */
+const RANGE_CHUNK = 256 * 1024;
 
 /** In-progress writes are named `.<name>.sm-partial-<random>` next to their target and hidden from listings. */
 const PARTIAL_MARK = ".sm-partial-";
@@ -96,6 +100,39 @@ export class LocalBackend implements Backend {
       throw new InvalidArgumentBackendError(`${this.#label(clean)} is a directory, not a file`);
     }
     return createReadStream("", { fd: handle, signal });
+  }
+
+  /** One open handle for the whole transfer: every range comes from the same file even if the path is replaced. */
+  async openRanges(path: string): Promise<RangeReader> {
+    const clean = cleanRelativePath(path);
+    const full = await this.#resolveExisting(clean);
+    const handle = await open(full, "r").catch((err: unknown) => {
+      throw mapFsError(err, this.#label(clean));
+    });
+    const opened = await handle.stat();
+    if (!opened.isFile()) {
+      await handle.close();
+      throw new InvalidArgumentBackendError(`${this.#label(clean)} is a directory, not a file`);
+    }
+    return {
+      size: opened.size,
+      read: (start, end, signal) =>
+        end <= start
+          ? Readable.from([])
+          : createReadStream("", {
+              fd: handle,
+              start,
+              end: end - 1,
+              autoClose: false,
+              highWaterMark: RANGE_CHUNK,
+              signal,
+            }),
+      unchanged: async () => {
+        const now = await handle.stat();
+        return now.size === opened.size && now.mtimeMs === opened.mtimeMs;
+      },
+      close: () => handle.close(),
+    };
   }
 
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<void> {

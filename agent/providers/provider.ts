@@ -37,6 +37,32 @@ export interface WriteOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A source file that can be read again by byte range. Offered to destinations that must know a part's checksum
+ * before sending it (S3's Content-MD5) but should not hold the part in memory: they checksum a range with `peek`,
+ * then send the same range with `open`. Every range stream yields exactly `end - start` bytes or fails.
+ */
+export interface RangeSource {
+  /** Size when the transfer started. */
+  readonly size: number;
+  /** Bytes [start, end) for the wire: through the bandwidth limit. */
+  open(start: number, end: number, signal?: AbortSignal): Readable;
+  /** Bytes [start, end) for a checksum pass: not throttled. */
+  peek(start: number, end: number, signal?: AbortSignal): Readable;
+  /** Throws CorruptedTransferError when the source's size or modification time changed since the transfer started. */
+  checkUnchanged(): Promise<void>;
+}
+
+/** An open file whose byte ranges can be read, also concurrently, until it is closed. */
+export interface RangeReader {
+  readonly size: number;
+  /** Bytes [start, end); ends early when the file has shrunk. */
+  read(start: number, end: number, signal?: AbortSignal): Readable;
+  /** True while the file has the size and modification time it had when it was opened. */
+  unchanged(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
 export interface AboutInfo {
   total: number;
   used: number;
@@ -57,6 +83,16 @@ export interface Backend {
   read(path: string, signal?: AbortSignal): Promise<Readable>;
   /** Writes a file from a stream; visible under `path` only when complete and verified. */
   write(path: string, body: Readable, options?: WriteOptions): Promise<void>;
+  /**
+   * Opens a file for reading by byte range (local disks). With `writeFrom` of the destination, lets a transfer
+   * read a file twice instead of buffering it.
+   */
+  openRanges?(path: string): Promise<RangeReader>;
+  /**
+   * Writes a file from a source that can be re-read by range (same guarantees as `write`). Destinations that
+   * need a checksum before sending implement it to stream instead of buffering; callers use `write` otherwise.
+   */
+  writeFrom?(path: string, source: RangeSource, options?: WriteOptions): Promise<void>;
   /** Deletes one file. Missing files are not an error. */
   delete(path: string): Promise<void>;
   /** Server-side rename/copy where the backend can; used for versioning suffixes. */

@@ -12,6 +12,8 @@ export interface ResolvedS3Config {
   clientConfig: S3ClientConfig;
   chunkSize: number;
   uploadConcurrency: number;
+  /** Attempts per request (`max_retries`), SDK retries included. */
+  maxAttempts: number;
   /** Extra PutObject/CreateMultipartUpload/CopyObject parameters (SSE, storage class, ACL). */
   objectParams: Pick<PutObjectCommandInput, "ServerSideEncryption" | "SSEKMSKeyId" | "StorageClass" | "ACL">;
   /** SSE-KMS ETags are not MD5s of the content. */
@@ -69,6 +71,7 @@ export function resolveS3Config(config: S3Config): ResolvedS3Config {
     clientConfig,
     chunkSize: config.chunk_size === undefined ? DEFAULT_CHUNK_SIZE : parseSize(config.chunk_size),
     uploadConcurrency: config.upload_concurrency ?? 2,
+    maxAttempts: config.max_retries ?? 5,
     objectParams,
     etagIsMd5: objectParams.ServerSideEncryption === undefined || objectParams.ServerSideEncryption === "AES256",
   };

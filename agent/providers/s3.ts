@@ -14,7 +14,7 @@ import { StreamChunker } from "./chunker.ts";
 import type { S3Config } from "./config.ts";
 import { type ListedItem, toEntries } from "./object-list.ts";
 import { baseName, requireBucketPath, requireObjectPath } from "./path.ts";
-import type { Backend, HttpCallRecorder, ListOptions, ObjectEntry, WriteOptions } from "./provider.ts";
+import type { Backend, HttpCallRecorder, ListOptions, ObjectEntry, RangeSource, WriteOptions } from "./provider.ts";
 import {
   addHttpCallRecorder,
   createS3Client,
@@ -24,6 +24,7 @@ import {
 } from "./s3-client.ts";
 import { copyS3Object } from "./s3-copy.ts";
 import { uploadMultipart } from "./s3-multipart.ts";
+import { putStreamed, type StreamedResult, uploadMultipartStreamed } from "./s3-stream.ts";
 
 /** S3 allows at most 10,000 parts per multipart upload. */
 const MAX_PARTS = 10_000;
@@ -38,12 +39,23 @@ const GC_EVERY_WRITES = 200;
 /** How many recycled buffers are kept (enough for SM's usual `transfers`; more are allocated and left to the GC). */
 const POOLED_BUFFER_COUNT = 4;
 
+/** Files up to this size from a re-readable source are still sent from one (recycled) buffer, with SDK retries. */
+const STREAMED_MIN = POOLED_BUFFER_MAX;
+
 /** Creates the `s3` backend from the agent's `s3:` config section. */
 export function createS3Backend(config: S3Config, recordHttpCall?: HttpCallRecorder): S3Backend {
   const resolved = resolveS3Config(config);
   const client = createS3Client(resolved);
-  if (recordHttpCall !== undefined) addHttpCallRecorder(client, recordHttpCall);
-  return new S3Backend(client, resolved);
+  // Streamed bodies cannot be replayed by the SDK: their requests are retried by the backend (s3-stream.ts).
+  const streamClient = createS3Client({
+    ...resolved,
+    clientConfig: { ...resolved.clientConfig, maxAttempts: 1, expectContinueHeader: false },
+  });
+  if (recordHttpCall !== undefined) {
+    addHttpCallRecorder(client, recordHttpCall);
+    addHttpCallRecorder(streamClient, recordHttpCall);
+  }
+  return new S3Backend(client, resolved, streamClient);
 }
 
 /**
@@ -57,6 +69,8 @@ export class S3Backend implements Backend {
   readonly provider = "s3";
   readonly isLocal = false;
   readonly client: S3Client;
+  /** Sends the streamed uploads of `writeFrom` (no SDK retries; see s3-stream.ts). */
+  readonly #streamClient: S3Client;
   readonly #config: ResolvedS3Config;
   /**
    * Free buffers for small single-part uploads. Without them every small file leaves its own native buffer to
@@ -65,8 +79,9 @@ export class S3Backend implements Backend {
   readonly #freeBuffers: Buffer[] = [];
   #writesSinceGc = 0;
 
-  constructor(client: S3Client, config: ResolvedS3Config) {
+  constructor(client: S3Client, config: ResolvedS3Config, streamClient: S3Client = client) {
     this.client = client;
+    this.#streamClient = streamClient;
     this.#config = config;
   }
 
@@ -197,6 +212,55 @@ export class S3Backend implements Backend {
       throw streamError instanceof Error ? streamError : mapS3Error(err, `upload ${path}`);
     }
     await this.#verifyUpload(bucket, key, path, etag, hasher.digest);
+    this.#afterWrite();
+  }
+
+  /**
+   * Uploads a file that can be re-read by range (a local file) without buffering it: each request's range is
+   * checksummed first and then streamed with its Content-MD5 (`s3-stream.ts`), so memory per transfer stays at a
+   * few read chunks per part in flight whatever `chunk_size` is. Small files go through `write` (one recycled
+   * buffer, SDK retries).
+   */
+  async writeFrom(path: string, source: RangeSource, options: WriteOptions = {}): Promise<void> {
+    const { size } = source;
+    if (size <= STREAMED_MIN) {
+      await this.write(path, source.open(0, size, options.signal), { size, signal: options.signal });
+      return;
+    }
+    const { bucket, key } = requireKey(path);
+    const partSize = Math.max(this.#config.chunkSize, Math.ceil(size / MAX_PARTS));
+    const upload = {
+      client: this.client,
+      streamClient: this.#streamClient,
+      params: this.#params(bucket, key),
+      source,
+      maxAttempts: this.#config.maxAttempts,
+      signal: options.signal,
+    };
+    let result: StreamedResult;
+    try {
+      result =
+        size <= partSize
+          ? await putStreamed(upload)
+          : await uploadMultipartStreamed({ ...upload, partSize, concurrency: this.#config.uploadConcurrency });
+    } catch (err) {
+      throw mapS3Error(err, `upload ${path}`);
+    }
+    // A multipart ETag is checked against the part MD5s; a plain one (some servers) only against the size.
+    const digest = { size, md5: result.md5 ?? "", multipartEtag: result.multipartEtag };
+    const plainEtagForMultipart = result.md5 === undefined && !/-\d+"?$/.test(result.etag ?? "");
+    await this.#verifyUpload(bucket, key, path, result.etag, digest, plainEtagForMultipart);
+    if (result.md5 !== undefined) {
+      // A single request: the object is already visible; a source changed meanwhile must not stay there.
+      await source.checkUnchanged().catch(async (err: unknown) => {
+        await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => {});
+        throw err;
+      });
+    }
+    this.#afterWrite();
+  }
+
+  #afterWrite(): void {
     if (++this.#writesSinceGc >= GC_EVERY_WRITES) {
       this.#writesSinceGc = 0;
       Bun.gc(true);
@@ -231,8 +295,10 @@ export class S3Backend implements Backend {
     path: string,
     etag: string | undefined,
     digest: StreamDigest | undefined,
+    unverifiable = false,
   ) {
-    const check = digest === undefined || !this.#config.etagIsMd5 ? "unverifiable" : checkEtag(etag, digest);
+    const check =
+      digest === undefined || !this.#config.etagIsMd5 || unverifiable ? "unverifiable" : checkEtag(etag, digest);
     let problem: string | undefined;
     if (check === "mismatch") problem = `ETag ${etag} does not match the streamed MD5 ${digest?.md5}`;
     else if (check === "unverifiable" && digest !== undefined) {

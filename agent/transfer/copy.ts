@@ -2,6 +2,7 @@ import { pipeline, type Readable, Transform } from "node:stream";
 import type { Backend } from "../providers/provider.ts";
 import { NotFoundBackendError } from "../providers/provider.ts";
 import { type BandwidthLimiter, createThrottleStream } from "./bwlimit.ts";
+import { rangeSource } from "./range-source.ts";
 
 export interface TransferFileOptions {
   /** The agent's shared limiter (`core/bwlimit`); unlimited when absent. */
@@ -20,7 +21,9 @@ export interface TransferResult {
  * Streams one file from `src` to `dst` through the bandwidth limiter. The source size read before the
  * transfer is declared to the destination, so a source that changes or is cut short while being read fails
  * the transfer (CorruptedTransferError) instead of storing a partial file; the destination verifies its own
- * checksum and never exposes a partial object.
+ * checksum and never exposes a partial object. When the destination can write from a re-readable source
+ * (`writeFrom`, S3) and the source can offer one (`openRanges`, local files), the file is handed over as byte
+ * ranges instead of one stream, so the destination need not buffer what it must checksum before sending.
  */
 export async function transferFile(
   src: Backend,
@@ -32,6 +35,20 @@ export async function transferFile(
   const info = await src.stat(srcPath);
   if (info === undefined || info.isDir)
     throw new NotFoundBackendError(`source file not found: ${src.provider}:${srcPath}`);
+  if (dst.writeFrom !== undefined && src.openRanges !== undefined) {
+    const reader = await src.openRanges(srcPath);
+    try {
+      const source = rangeSource(reader, {
+        label: `${src.provider}:${srcPath}`,
+        limiter: options.limiter,
+        onBytes: options.onBytes,
+      });
+      await dst.writeFrom(dstPath, source, { size: reader.size, signal: options.signal });
+    } finally {
+      await reader.close();
+    }
+    return { size: reader.size };
+  }
   const read = await src.read(srcPath, options.signal);
   const onBytes = options.onBytes;
   // A counting pass-through (never a "data" listener on the source: that would start it flowing before the
