@@ -47,10 +47,7 @@ export function createS3Backend(config: S3Config, recordHttpCall?: HttpCallRecor
   const resolved = resolveS3Config(config);
   const client = createS3Client(resolved);
   // Streamed bodies cannot be replayed by the SDK: their requests are retried by the backend (s3-stream.ts).
-  const streamClient = createS3Client({
-    ...resolved,
-    clientConfig: { ...resolved.clientConfig, maxAttempts: 1, expectContinueHeader: false },
-  });
+  const streamClient = createS3Client({ ...resolved, clientConfig: { ...resolved.clientConfig, maxAttempts: 1 } });
   if (recordHttpCall !== undefined) {
     addHttpCallRecorder(client, recordHttpCall);
     addHttpCallRecorder(streamClient, recordHttpCall);
