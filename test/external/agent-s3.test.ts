@@ -139,13 +139,8 @@ describe("rc against S3", () => {
     );
     const { jobid } = (await res.json()) as { jobid: number };
     expect(await (await t.rc("job/progress", { jobid, wait: 60 })).json()).toMatchObject({ status: "success" });
-    const { S3Client, GetObjectCommand, ListMultipartUploadsCommand } = await import("@aws-sdk/client-s3");
-    const client = new S3Client({
-      endpoint: env.SM_EXT_S3_ENDPOINT,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.SM_EXT_S3_KEY ?? "", secretAccessKey: env.SM_EXT_S3_SECRET ?? "" },
-    });
+    const { GetObjectCommand, ListMultipartUploadsCommand } = await import("@aws-sdk/client-s3");
+    const client = tierS3Client();
     try {
       const got = await client.send(new GetObjectCommand({ Bucket: "agent-e2e", Key: "large/me-9-big-Data.db" }));
       if (env.SM_EXT_S3_SERVER !== "moto") expect(got.ETag).toMatch(/-2"$/);

@@ -10,7 +10,19 @@ import type { Backend } from "../../agent/providers/provider.ts";
 /** The error every storage call gets during an outage. */
 export const OUTAGE_MESSAGE = "dial tcp: connect: connection refused (storage outage)";
 
-const CALLS = new Set(["list", "stat", "read", "write", "delete", "copy", "move", "purge", "about"]);
+const CALLS = new Set([
+  "list",
+  "stat",
+  "read",
+  "openRanges",
+  "write",
+  "writeFrom",
+  "delete",
+  "copy",
+  "move",
+  "purge",
+  "about",
+]);
 
 /** Counts reads and injects outages on the backends it wraps. */
 export class StorageSpy {
