@@ -43,20 +43,7 @@ export function maxConcurrent(entries: readonly RepairEntry[]): number {
 /** Vnode repair entries (tablet repairs run one per shard, so they may overlap on a node). */
 export const isVnodeEntry = (e: RepairEntry) => !e.id.includes("-");
 
-/** Polls until `fn` returns a value, or fails after `ms`. */
-export async function waitFor<T>(
-  fn: () => Promise<T | undefined> | T | undefined,
-  ms = 30_000,
-  what = "condition",
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from "../support/wait-for.ts";
 
 /**
  * Four emulated nodes on `ipPrefix` with one table of 64 MiB in a keyspace `rf2` (SimpleStrategy, RF 2), agents with

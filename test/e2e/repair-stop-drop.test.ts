@@ -9,6 +9,7 @@ import { createMemoryStore } from "../../src/store/memory.ts";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
 import { uncoveredRanges } from "../emulator/repair/ledger-checks.ts";
 import { repairScheduler } from "../emulator/repair/scheduler.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const TOKEN = "repair-stop-drop";
 const tables = (names: string[]) => names.map((name) => ({ name, size: "64MiB" }));
@@ -38,17 +39,6 @@ afterAll(async () => {
   await emu?.close();
 });
 
-/** Polls `fn` until it returns a value (bounded). */
-async function until<T>(fn: () => T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe("graceful stop", () => {
   test("past the grace period, Scylla's repair jobs are aborted; the next run repairs them", async () => {
     const store = createMemoryStore();
@@ -62,13 +52,15 @@ describe("graceful stop", () => {
     const controller = new AbortController();
     const run = first.run({ signal: controller.signal });
     try {
-      await until(() =>
-        emu.ledger
-          .repairs()
-          .slice(before)
-          .some((e) => e.outcome === "running")
-          ? true
-          : undefined,
+      await waitFor(
+        () =>
+          emu.ledger
+            .repairs()
+            .slice(before)
+            .some((e) => e.outcome === "running")
+            ? true
+            : undefined,
+        60_000,
       );
       controller.abort(new Error("stopped by the test"));
       await expect(run).rejects.toThrow("stopped by the test");
@@ -78,7 +70,7 @@ describe("graceful stop", () => {
     const stopped = emu.ledger.repairs().slice(before);
     expect(stopped.length).toBeGreaterThan(0);
     // Nothing left running in Scylla, nothing recorded as repaired.
-    await until(() => (stopped.every((e) => e.outcome === "aborted") ? true : undefined), 30_000);
+    await waitFor(() => (stopped.every((e) => e.outcome === "aborted") ? true : undefined), 30_000);
     expect(first.progress().success_percentage).toBe(0);
     const mid = emu.ledger.repairs().length;
     const second = await Repair.plan(cluster, opts);
@@ -116,7 +108,7 @@ describe("a table dropped mid-repair", () => {
     try {
       const repair = await Repair.plan(cluster, { keyspace: ["drop2"], smallTableThreshold: 0 });
       const run = repair.run();
-      await until(() => (emu.ledger.repairs().slice(before).length > 0 ? true : undefined));
+      await waitFor(() => (emu.ledger.repairs().slice(before).length > 0 ? true : undefined), 60_000);
       emu.state.schema.dropTable("drop2", "c", false);
       sched.bandwidth = bandwidth;
       await run;

@@ -14,6 +14,7 @@ import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
 import { testSchemaSpec } from "../emulator/storage/testing.ts";
 import { runSctool } from "../support/run-sctool.ts";
 import { StorageSpy } from "../support/storage-spy.ts";
+import { waitFor } from "../support/wait-for.ts";
 import { writeTestBackup } from "./bucket.ts";
 import { expectExactlyOnce, SOURCE_CLUSTER, SOURCE_TASK, TAG, TOKEN } from "./harness.ts";
 
@@ -54,16 +55,6 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
-
 test("SIGKILL mid-download, restart: the restore resumes, restored batches are not downloaded again", async () => {
   const sctool = (...argv: string[]) => runSctool((daemon as RunningDaemon).api, argv);
   expect(
@@ -93,12 +84,16 @@ test("SIGKILL mid-download, restart: the restore resumes, restored batches are n
   const taskId = created.stdout.trim().split("/")[1] ?? "";
   const since = emu.ledger.loads();
   const newLoads = () => emu.ledger.loads().filter((l) => !since.includes(l));
-  await until("two restored batches and a download in flight", 150_000, () => {
-    const loads = newLoads();
-    const busy = loads.some((l) => l.outcome === "running");
-    const done = loads.filter((l) => l.outcome === "successful").length;
-    return done >= 2 && !busy && spy.activeReads > 0 ? true : undefined;
-  });
+  await waitFor(
+    () => {
+      const loads = newLoads();
+      const busy = loads.some((l) => l.outcome === "running");
+      const done = loads.filter((l) => l.outcome === "successful").length;
+      return done >= 2 && !busy && spy.activeReads > 0 ? true : undefined;
+    },
+    150_000,
+    "two restored batches and a download in flight",
+  );
   daemon?.child.kill("SIGKILL");
   await daemon?.exited;
   const loadedBeforeKill = new Set(
@@ -110,11 +105,15 @@ test("SIGKILL mid-download, restart: the restore resumes, restored batches are n
 
   daemon = await env.start();
   const api = daemon.api;
-  const latest = await until("the resumed run to end", 240_000, async () => {
-    const res = await fetch(`${api}/cluster/c/task/restore/${taskId}/latest`);
-    const body = (await res.json()) as { run?: { status: string; cause?: string }; progress?: unknown };
-    return ["DONE", "ERROR"].includes(body.run?.status ?? "") ? body : undefined;
-  });
+  const latest = await waitFor(
+    async () => {
+      const res = await fetch(`${api}/cluster/c/task/restore/${taskId}/latest`);
+      const body = (await res.json()) as { run?: { status: string; cause?: string }; progress?: unknown };
+      return ["DONE", "ERROR"].includes(body.run?.status ?? "") ? body : undefined;
+    },
+    240_000,
+    "the resumed run to end",
+  );
   expect(latest.run?.cause ?? "").toBe("");
   expect(latest.run?.status).toBe("DONE");
   expect(expectExactlyOnce(emu, TABLES, since)).toEqual([]);

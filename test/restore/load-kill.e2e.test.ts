@@ -17,6 +17,7 @@ import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
 import { testSchemaSpec } from "../emulator/storage/testing.ts";
 import { runSctool } from "../support/run-sctool.ts";
 import { StorageSpy } from "../support/storage-spy.ts";
+import { waitFor } from "../support/wait-for.ts";
 import { writeTestBackup } from "./bucket.ts";
 import { expectExactlyOnce, SOURCE_CLUSTER, SOURCE_TASK, TAG, TOKEN } from "./harness.ts";
 
@@ -85,16 +86,6 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
-
 test("SIGKILL during load&stream, restart: the batch is neither downloaded nor loaded again", async () => {
   const sctool = (...argv: string[]) => runSctool((daemon as RunningDaemon).api, argv);
   expect(
@@ -121,15 +112,20 @@ test("SIGKILL during load&stream, restart: the batch is neither downloaded nor l
   const taskId = created.stdout.trim().split("/")[1] ?? "";
   const since = emu.ledger.loads();
   const newLoads = () => emu.ledger.loads().filter((l) => !since.includes(l));
-  await until("two restored batches", 150_000, () =>
-    newLoads().filter((l) => l.outcome === "successful").length >= 2 ? true : undefined,
+  await waitFor(
+    () => (newLoads().filter((l) => l.outcome === "successful").length >= 2 ? true : undefined),
+    150_000,
+    "two restored batches",
   );
   const beforeHold = newLoads().length;
   holdLoads();
-  const held = await until("a load&stream in progress", 150_000, () =>
-    newLoads()
-      .slice(beforeHold)
-      .find((l) => l.outcome === "running"),
+  const held = await waitFor(
+    () =>
+      newLoads()
+        .slice(beforeHold)
+        .find((l) => l.outcome === "running"),
+    150_000,
+    "a load&stream in progress",
   );
   expect(held.files.length).toBeGreaterThan(0);
   expect(spy.activeReads).toBe(0);
@@ -141,11 +137,15 @@ test("SIGKILL during load&stream, restart: the batch is neither downloaded nor l
   await Bun.sleep(500);
   releaseLoads();
   const api = daemon.api;
-  const latest = await until("the resumed run to end", 240_000, async () => {
-    const res = await fetch(`${api}/cluster/c/task/restore/${taskId}/latest`);
-    const body = (await res.json()) as { run?: { status: string; cause?: string } };
-    return ["DONE", "ERROR"].includes(body.run?.status ?? "") ? body : undefined;
-  });
+  const latest = await waitFor(
+    async () => {
+      const res = await fetch(`${api}/cluster/c/task/restore/${taskId}/latest`);
+      const body = (await res.json()) as { run?: { status: string; cause?: string } };
+      return ["DONE", "ERROR"].includes(body.run?.status ?? "") ? body : undefined;
+    },
+    240_000,
+    "the resumed run to end",
+  );
   expect(latest.run?.cause ?? "").toBe("");
   expect(latest.run?.status).toBe("DONE");
   expect(held.outcome).toBe("successful");
