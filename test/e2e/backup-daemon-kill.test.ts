@@ -9,9 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { runCli } from "../../src/cli/main.ts";
+import { type EmulatedAgents, startAgents } from "../emulator/agents.ts";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
 import { snapshotFiles } from "../emulator/storage/snapshot-digests.ts";
 import { testSchemaSpec } from "../emulator/storage/testing.ts";
+import { StorageSpy } from "../support/storage-spy.ts";
 
 const TOKEN = "backup-kill";
 const ROOT = join(import.meta.dir, "..", "..");
@@ -19,6 +21,7 @@ const API = "127.2.3.200";
 let dir: string;
 let bucket: string;
 let emu: EmulatedCluster;
+let agents: EmulatedAgents | undefined;
 let daemon: ReturnType<typeof Bun.spawn> | undefined;
 let apiUrl = "";
 
@@ -75,7 +78,14 @@ beforeAll(async () => {
     ipPrefix: "127.2.3.",
     dir: join(dir, "emu"),
     schema: testSchemaSpec(),
-    agents: { authToken: TOKEN, config: { localstorage: { path: join(dir, "store") } } },
+  });
+  // The data dir and the localstorage location share a filesystem, so the agent would move each SSTable by rename
+  // (as rclone's local backend does), past the rate limit, and the upload would end before the kill. Behind a
+  // wrapping backend the agent streams the bytes instead, through the 1 MiB/s limit.
+  agents = await startAgents(emu, {
+    authToken: TOKEN,
+    config: { localstorage: { path: join(dir, "store") } },
+    wrapBackend: new StorageSpy().wrap,
   });
   const port = 20000 + Math.floor(Math.random() * 20000);
   apiUrl = `http://${API}:${port}/api/v1`;
@@ -90,6 +100,7 @@ beforeAll(async () => {
 afterAll(async () => {
   daemon?.kill("SIGKILL");
   await daemon?.exited;
+  await agents?.close();
   await emu?.close();
   rmSync(dir, { recursive: true, force: true });
 });
