@@ -7,7 +7,7 @@
 #   1. $SM_BIN_DIR, when it holds all three executables (built elsewhere, e.g. `make build` in SM's checkout).
 #   2. The cache, ${SM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/scylla-manager-ts/sm}/<commit>/, filled by 3.
 #   3. A build from a local git directory of SM's public source (github.com/scylladb/scylla-manager), by default
-#      $SM_SOURCE_GIT_DIR or /work/.mirror/scylladb+scylla-manager/repo (a bare clone is enough): `git archive` of
+#      $SM_SOURCE_GIT_DIR or scylla-manager.git beside this checkout (a bare clone is enough): `git archive` of
 #      its HEAD (or $SM_COMMIT) into a scratch dir outside the repository, then
 #      `CGO_ENABLED=0 go build -trimpath -mod=vendor` of ./pkg/cmd/{sctool,agent,scylla-manager} with SM's vendored
 #      modules and GOPROXY=off (no network). About 70 s per binary on a cold Go cache; once per commit.
@@ -53,7 +53,7 @@ if [[ -n "${SM_BIN_DIR:-}" ]]; then
   exit 3
 fi
 
-src=${SM_SOURCE_GIT_DIR:-/work/.mirror/scylladb+scylla-manager/repo}
+src=${SM_SOURCE_GIT_DIR:-$(cd "$(dirname "$0")/../../.." && pwd)/scylla-manager.git}
 if ! git --git-dir="$src" rev-parse --verify -q "${SM_COMMIT:-HEAD}^{commit}" >/dev/null 2>&1; then
   echo "no SM binaries: set SM_BIN_DIR to a directory with ${names[*]}, or SM_SOURCE_GIT_DIR to a git dir of scylladb/scylla-manager (none at $src)" >&2
   exit 3
