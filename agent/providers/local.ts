@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, type Stats } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { copyFile, lstat, mkdir, open, opendir, rename, rm, stat, statfs, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
@@ -136,7 +136,16 @@ export class LocalBackend implements Backend {
   }
 
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<void> {
-    const { clean, full } = await this.#fileTarget(path);
+    const clean = cleanRelativePath(path);
+    if (clean === "" || (this.#bucketed && !clean.includes("/"))) {
+      throw new InvalidArgumentBackendError(`cannot write ${this.#label(clean)}: a file path is required`);
+    }
+    const full = await this.#jail.resolve(clean);
+    await mkdir(dirname(full), { recursive: true }).catch((err: unknown) => {
+      throw mapFsError(err, this.#label(clean));
+    });
+    // Re-check after mkdir: a directory created above must still be inside the jail.
+    await this.#jail.resolve(clean);
     const temp = tempNameFor(full);
     const hasher = new HashingStream({ expectedSize: options.size, label: this.#label(clean) });
     try {
@@ -186,33 +195,6 @@ export class LocalBackend implements Backend {
     });
   }
 
-  /** A file path to write: validated (a bucket alone is not a file), inside the jail, its directory created. */
-  async #fileTarget(path: string): Promise<{ clean: string; full: string }> {
-    const clean = cleanRelativePath(path);
-    if (clean === "" || (this.#bucketed && !clean.includes("/"))) {
-      throw new InvalidArgumentBackendError(`cannot write ${this.#label(clean)}: a file path is required`);
-    }
-    const full = await this.#jail.resolve(clean);
-    await mkdir(dirname(full), { recursive: true }).catch((err: unknown) => {
-      throw mapFsError(err, this.#label(clean));
-    });
-    // Re-check after mkdir: a directory created above must still be inside the jail.
-    await this.#jail.resolve(clean);
-    return { clean, full };
-  }
-
-  /**
-   * The regular file `srcPath` of `src` when both backends are local ones, or undefined (the caller streams).
-   * Brand checks, not instanceof: a wrapped backend (a Proxy, e.g. a test's storage spy) passes instanceof but has
-   * none of the private members, and must be used through its own methods.
-   */
-  async #localFileOf(src: Backend, srcPath: string): Promise<{ from: string; info: Stats } | undefined> {
-    if (!(#jail in src) || !(#jail in this)) return undefined;
-    const from = await src.#resolveExisting(cleanRelativePath(srcPath));
-    const info = await lstat(from);
-    return info.isFile() ? { from, info } : undefined;
-  }
-
   /**
    * Renames a regular file of another local backend (or of this one) into place. On one filesystem a move is a
    * rename, atomic and without copying bytes, as rclone's local backend does; across filesystems (EXDEV) it
@@ -220,10 +202,23 @@ export class LocalBackend implements Backend {
    * (none are transferred), like rclone's server-side moves.
    */
   async moveFrom(src: Backend, srcPath: string, dstPath: string): Promise<number | undefined> {
-    const source = await this.#localFileOf(src, srcPath);
-    if (source === undefined) return undefined;
-    const { from, info } = source;
-    const { clean: cleanDst, full: to } = await this.#fileTarget(dstPath);
+    // Brand checks, not instanceof: a wrapped backend (a Proxy, e.g. a test's storage spy) passes instanceof but
+    // has none of the private members, and must be used through its own methods (the caller streams instead).
+    if (!(#jail in src) || !(#jail in this)) return undefined;
+    const cleanSrc = cleanRelativePath(srcPath);
+    const from = await src.#resolveExisting(cleanSrc);
+    const info = await lstat(from);
+    if (!info.isFile()) return undefined;
+    const cleanDst = cleanRelativePath(dstPath);
+    if (cleanDst === "" || (this.#bucketed && !cleanDst.includes("/"))) {
+      throw new InvalidArgumentBackendError(`cannot write ${this.#label(cleanDst)}: a file path is required`);
+    }
+    const to = await this.#jail.resolve(cleanDst);
+    await mkdir(dirname(to), { recursive: true }).catch((err: unknown) => {
+      throw mapFsError(err, this.#label(cleanDst));
+    });
+    // Re-check after mkdir: a directory created above must still be inside the jail.
+    await this.#jail.resolve(cleanDst);
     try {
       await rename(from, to);
     } catch (err) {
@@ -241,10 +236,22 @@ export class LocalBackend implements Backend {
    * file (the caller streams instead). Copied bytes never pass the bandwidth limiter.
    */
   async copyFrom(src: Backend, srcPath: string, dstPath: string): Promise<number | undefined> {
-    const source = await this.#localFileOf(src, srcPath);
-    if (source === undefined) return undefined;
-    const { from, info } = source;
-    const { clean: cleanDst, full: to } = await this.#fileTarget(dstPath);
+    // Brand checks, not instanceof: a wrapped backend (a Proxy, e.g. a test's storage spy) passes instanceof but
+    // has none of the private members, and must be used through its own methods (the caller streams instead).
+    if (!(#jail in src) || !(#jail in this)) return undefined;
+    const from = await src.#resolveExisting(cleanRelativePath(srcPath));
+    const info = await lstat(from);
+    if (!info.isFile()) return undefined;
+    const cleanDst = cleanRelativePath(dstPath);
+    if (cleanDst === "" || (this.#bucketed && !cleanDst.includes("/"))) {
+      throw new InvalidArgumentBackendError(`cannot write ${this.#label(cleanDst)}: a file path is required`);
+    }
+    const to = await this.#jail.resolve(cleanDst);
+    await mkdir(dirname(to), { recursive: true }).catch((err: unknown) => {
+      throw mapFsError(err, this.#label(cleanDst));
+    });
+    // Re-check after mkdir: a directory created above must still be inside the jail.
+    await this.#jail.resolve(cleanDst);
     const temp = tempNameFor(to);
     try {
       await copyFile(from, temp);
