@@ -78,6 +78,15 @@ test("starting without auth_token is refused, naming the file and the key", asyn
   expect(stderr).toContain(join(dir, "agent.yaml"));
 });
 
+test("a localstorage.path that does not exist is refused at start, as SM's agent does", async () => {
+  const missing = join(dir, "no-such-mount");
+  writeFileSync(join(dir, "missing-root.yaml"), `auth_token: t\nlocalstorage:\n  path: ${missing}\n`);
+  const { code, stderr } = await run("-c", join(dir, "missing-root.yaml"));
+  expect(code).toBe(1);
+  expect(stderr).toContain(`STARTUP ERROR: register local dir provider ${missing}: stat ${missing}: no such file`);
+  expect(stderr).toContain("hint: create the directory");
+});
+
 test("the executable serves until POST /agent/terminate, then exits 0", async () => {
   const { startFakeScylla } = await import("./testing/fake-scylla.ts");
   const ip = "127.0.20.12";

@@ -6,8 +6,9 @@
  * @module
  */
 
+import { existsSync } from "node:fs";
 import { loadYamlConfig } from "../src/config/load.ts";
-import { isManagerError } from "../src/errors.ts";
+import { isManagerError, ValidationError } from "../src/errors.ts";
 import { createLogger, type LogLevel } from "../src/util/log.ts";
 import { AgentConfigSchema, DEFAULT_AGENT_CONFIG_FILE, loadAgentConfig } from "./config.ts";
 import { OFFLINE_USAGE } from "./offline/usage.ts";
@@ -148,6 +149,7 @@ async function runServer(args: ParsedArgs): Promise<number> {
       // syslog has no transport here: it falls back to stderr, which journald collects under systemd anyway.
       stream: config.logger.mode === "stdout" ? process.stdout : process.stderr,
     });
+    assertLocalstorageRootExists(config.localstorage.path);
     const { startAgent } = await import("./server.ts");
     const agent = await startAgent(config, { logger, configFiles: args.configFiles });
     logger.info(`Scylla Manager Agent ${AGENT_VERSION} listening on ${agent.url}`);
@@ -163,6 +165,17 @@ async function runServer(args: ParsedArgs): Promise<number> {
     process.stderr.write(`STARTUP ERROR: ${describe(error)}\n`);
     return 1;
   }
+}
+
+/**
+ * SM's agent refuses to start when `localstorage.path` is set but missing (`pkg/rclone/providers.go`,
+ * RegisterLocalDirProvider), so a typo in the path is found at start, not at the first backup.
+ */
+function assertLocalstorageRootExists(path: string | undefined): void {
+  if (path === undefined || path === "" || existsSync(path)) return;
+  throw new ValidationError(`register local dir provider ${path}: stat ${path}: no such file or directory`, {
+    hint: "create the directory (the shared storage mount) or fix localstorage.path in the agent config",
+  });
 }
 
 function describe(error: unknown): string {

@@ -4,7 +4,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface AgentProcesses {
@@ -36,6 +36,9 @@ export async function startAgentProcesses(
   dir: string,
 ): Promise<AgentProcesses> {
   const children: ChildProcess[] = [];
+  // The agent refuses to start without its localstorage root, as SM's does.
+  const localRoot = (extra.localstorage as { path?: string } | undefined)?.path;
+  if (localRoot) mkdirSync(localRoot, { recursive: true });
   for (const node of nodes) {
     const file = join(dir, `agent-${node.ip}.json`);
     // JSON is YAML: the agent reads it as its config file.
