@@ -44,6 +44,7 @@ export interface BackupOptions {
   taskId?: string;
   /** Cluster ID in the bucket layout. Default: derived from the nodes' host IDs (stable for one cluster). */
   clusterId?: string;
+  /** Cluster name written into the manifests. Default: the nodes' `cluster_name` (Scylla's REST API). */
   clusterName?: string;
   /** Persist run and progress (then a later run resumes an interrupted one). */
   store?: Store;
@@ -115,7 +116,8 @@ export class Backup extends EventEmitter<{ progress: [BackupProgressEvent] }> {
 
   /** Resolves and checks the target (units, hosts, location access) without changing anything. */
   static async plan(cluster: Cluster, options: BackupOptions, signal?: AbortSignal): Promise<Backup> {
-    const access = accessOf(cluster, options.clusterId ?? derivedClusterId(cluster), options.clusterName ?? "");
+    const clusterName = options.clusterName ?? (await cluster.scylla.clusterName({ signal }));
+    const access = accessOf(cluster, options.clusterId ?? derivedClusterId(cluster), clusterName);
     const target = await getBackupTarget(access, Backup.#properties(options), { signal });
     return new Backup(access, target, options.taskId ?? newUuid(), options);
   }

@@ -98,6 +98,8 @@ describe("backup to localstorage through our agents", () => {
       const content = await decodeManifest(readFileSync(join(bucket, m)));
       const node = emu.nodes.find((n) => n.hostId === info?.nodeId);
       expect(content.ip).toBe(node?.ip ?? "");
+      // The library names the cluster as the nodes do (their cluster_name) when the caller does not.
+      expect(content.cluster_name).toBe("Test Cluster"); // the emulator's default, as Scylla's
       expect(content.schema).toBe(schema[0] ?? "");
       for (const meta of content.index ?? []) {
         const sstDir = join(

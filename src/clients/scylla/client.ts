@@ -41,6 +41,11 @@ export class ScyllaClient extends AgentHttpClient {
     return result.rttMs;
   }
 
+  /** `GET /storage_service/cluster_name`: the `cluster_name` of the nodes' scylla.yaml. */
+  clusterName(options: CallOptions = {}): Promise<string> {
+    return this.requestJson("GET", "/storage_service/cluster_name", StringSchema, options);
+  }
+
   /** `GET /storage_service/host_id`: IP → host ID of every node the answering node knows. */
   async hostIds(options: CallOptions = {}): Promise<Map<string, string>> {
     const pairs = await this.requestJson("GET", "/storage_service/host_id", MapperListSchema, options);
