@@ -1,9 +1,9 @@
 /**
  * `scylla-manager doctor`: checks an installation end to end and says what to fix. In order: the config files, the
- * server (is it answering, which version), the store (reachable, migrated; read without changing it), and for every
- * cluster the server manages, each node as the server sees it (agent reachable with the right token, Scylla REST up)
- * plus an unauthenticated probe of each agent's HTTPS port (certificate expiry, clock skew) and each node's free
- * data-disk space against the backup's `disk_space_free_min_percent`.
+ * server (is it answering, which version), the store (SQLite or CQL: reachable, migrated; read without changing
+ * it), and for every cluster the server manages, each node as the server sees it (agent reachable with the right
+ * token, Scylla REST up) plus an unauthenticated probe of each agent's HTTPS port (certificate expiry, clock skew)
+ * and each node's free data-disk space against the backup's `disk_space_free_min_percent`.
  * @module
  */
 
@@ -72,7 +72,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
     });
   }
 
-  findings.push(await checkStore(config, serverUp));
+  findings.push(...(await checkStore(config)));
   if (!client || !serverUp) return findings;
 
   let clusters: ClusterJson[] = [];
@@ -117,15 +117,20 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
   return findings;
 }
 
-async function checkStore(config: ServerConfig, serverUp: boolean): Promise<Finding> {
+async function checkStore(config: ServerConfig): Promise<Finding[]> {
   if (config.store === "memory") {
-    return { check: "store", verdict: "warn", detail: "memory: nothing survives a restart", fix: "use store: sqlite" };
+    return [
+      { check: "store", verdict: "warn", detail: "memory: nothing survives a restart", fix: "use store: sqlite" },
+    ];
   }
-  if (config.store !== "sqlite") {
-    return serverUp
-      ? { check: "store", verdict: "ok", detail: `${config.store}: in use by the running server` }
-      : { check: "store", verdict: "warn", detail: `${config.store}: not checked while the server is down` };
+  if (config.store === "cql") {
+    const { checkCqlStore } = await import("./cql-store.ts");
+    return checkCqlStore(config);
   }
+  return [await checkSqliteStore(config)];
+}
+
+async function checkSqliteStore(config: ServerConfig): Promise<Finding> {
   const file = resolveStoreFile(config);
   if (!existsSync(file)) {
     return {

@@ -34,6 +34,66 @@ export function judgeStoreVersion(file: string, found: number, latest: number): 
   };
 }
 
+/** A row of the CQL store's migrations table (`gocqlx_migrate`). */
+export interface CqlMigrationRow {
+  name: string;
+  checksum: string;
+  done: boolean;
+}
+
+/**
+ * The CQL store's applied migrations against the ones this build knows (name and checksum, in order): unknown or
+ * different ones refuse a start, missing ones are applied at start, a claim without `done` is a migration in
+ * progress or abandoned.
+ */
+export function judgeCqlMigrations(
+  target: string,
+  rows: readonly CqlMigrationRow[],
+  known: readonly { name: string; checksum: string }[],
+): Finding {
+  const check = "store schema";
+  const byName = new Map(rows.map((row) => [row.name, row]));
+  const knownNames = new Set(known.map((migration) => migration.name));
+  const unknown = rows.map((row) => row.name).filter((name) => !knownNames.has(name));
+  if (unknown.length > 0) {
+    return {
+      check,
+      verdict: "fail",
+      detail: `${target}: migration ${unknown.sort().join(", ")} is newer than this version knows (the server refuses to start on it)`,
+      fix: "run the newer scylla-manager that wrote it, or set database.keyspace to a keyspace of this server's own (SM's own keyspace: bring it over with scylla-manager import-sm)",
+    };
+  }
+  const changed = known.filter((m) => byName.get(m.name)?.done && byName.get(m.name)?.checksum !== m.checksum);
+  if (changed.length > 0) {
+    return {
+      check,
+      verdict: "fail",
+      detail: `${target}: migration ${changed.map((m) => m.name).join(", ")} was applied by another build (checksum differs; the server refuses to start on it)`,
+      fix: "run the build of scylla-manager that wrote the keyspace, or set database.keyspace to another keyspace",
+    };
+  }
+  const pending = known.filter((m) => !byName.get(m.name)?.done);
+  if (pending.length === 0) {
+    return { check, verdict: "ok", detail: `${target}: ${known.length} migrations applied (current)` };
+  }
+  const claimed = pending.filter((m) => byName.has(m.name));
+  const names = pending.map((m) => m.name).join(", ");
+  if (claimed.length > 0) {
+    return {
+      check,
+      verdict: "warn",
+      detail: `${target}: migration ${claimed.map((m) => m.name).join(", ")} was started and not finished (a server is applying it, or died doing so)`,
+      fix: "start the server: it waits for a running migration and takes over one older than database.migrate_timeout",
+    };
+  }
+  return {
+    check,
+    verdict: "warn",
+    detail: `${target}: ${known.length - pending.length} of ${known.length} migrations applied, this version applies ${names} at start`,
+    fix: "start the server to migrate the keyspace in place; servers of the older version refuse it afterwards, so upgrade every server that shares it",
+  };
+}
+
 const DAY_MS = 86_400_000;
 
 /** An agent's TLS certificate: expired, expiring within 30 days, or fine. */
