@@ -15,8 +15,13 @@ export interface AnyCommand {
   cleanup?: unknown;
 }
 
-/** A lazily loaded command (the values of `commands/index.ts`). */
-export type CommandLoader = () => Promise<AnyCommand>;
+/** A lazily loaded command (the values of `commands/index.ts`), with its meta when that is known without loading. */
+export type CommandLoader = (() => Promise<AnyCommand>) & { meta?: CommandMeta };
+
+/** A loader that carries the command's meta, so listing the command (help) does not load its module. */
+export function lazyCommand(meta: CommandMeta, load: () => Promise<AnyCommand>): CommandLoader {
+  return Object.assign(() => load(), { meta });
+}
 
 /** A command with its resolved parts. */
 export interface ResolvedCommand {
@@ -50,6 +55,18 @@ export async function listSubCommands(parent: ResolvedCommand): Promise<Resolved
     Object.entries(parent.subCommands).map(async ([name, loader]) =>
       resolveCommand(await resolveValue(loader), [...parent.path, name]),
     ),
+  );
+  return entries.filter((entry) => !entry.meta.hidden).sort((a, b) => a.path.join(" ").localeCompare(b.path.join(" ")));
+}
+
+/** Names and meta of the visible sub-commands, sorted by name; loaders that carry their meta are not loaded. */
+export async function listSubCommandMeta(parent: ResolvedCommand): Promise<{ path: string[]; meta: CommandMeta }[]> {
+  const entries = await Promise.all(
+    Object.entries(parent.subCommands).map(async ([name, sub]) => {
+      const carried = typeof sub === "function" ? (sub as CommandLoader).meta : undefined;
+      const meta = carried ?? (await resolveValue((await resolveValue(sub)).meta ?? {}));
+      return { path: [...parent.path, name], meta };
+    }),
   );
   return entries.filter((entry) => !entry.meta.hidden).sort((a, b) => a.path.join(" ").localeCompare(b.path.join(" ")));
 }

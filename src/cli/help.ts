@@ -4,7 +4,7 @@
  * @module
  */
 import type { ArgDef, ArgsDef } from "citty";
-import { listSubCommands, type ResolvedCommand } from "./command.ts";
+import { listSubCommandMeta, type ResolvedCommand } from "./command.ts";
 import { globalArgs } from "./globals.ts";
 
 interface FlagRow {
@@ -60,7 +60,7 @@ function usageLine(command: ResolvedCommand, hasSubCommands: boolean): string {
 
 /** Renders the help of `command`. */
 export async function renderHelp(command: ResolvedCommand): Promise<string> {
-  const subs = await listSubCommands(command);
+  const subs = await listSubCommandMeta(command);
   const parts: string[] = [];
   if (command.meta.description) parts.push(command.meta.description.trimEnd());
   const usage = [`  ${usageLine(command, subs.length > 0)}`];

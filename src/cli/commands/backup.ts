@@ -12,6 +12,7 @@ import { getCliContext } from "../context.ts";
 import { clusterArg, requireCluster } from "../globals.ts";
 import { backupReadSubCommands } from "./backup-read.ts";
 import { renderBackupTarget } from "./backup-render.ts";
+import { commandMeta } from "./meta.ts";
 import { buildScheduleFields, scheduleArgs } from "./task-schedule.ts";
 
 /** The backup property flags (shared by `backup` and `backup update`). */
@@ -112,11 +113,7 @@ export function buildBackupProperties(args: Record<string, unknown>): {
 
 /** The `backup` command. */
 export const backupCommand = defineCommand({
-  meta: {
-    name: "backup",
-    description:
-      "Schedule a backup (ad-hoc or scheduled)\n\nThis command allows you to schedule or run ad-hoc cluster backup.",
-  },
+  meta: commandMeta.backup,
   args: {
     ...clusterArg,
     ...scheduleArgs,

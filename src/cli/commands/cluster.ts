@@ -3,10 +3,11 @@
  * @module
  */
 import { defineCommand } from "citty";
+import { commandMeta } from "./meta.ts";
 
 /** The `cluster` command group. */
 export const clusterCommand = defineCommand({
-  meta: { name: "cluster", description: "Add or delete clusters" },
+  meta: commandMeta.cluster,
   subCommands: {
     add: () => import("./cluster-add.ts").then((m) => m.clusterAddCommand),
     delete: () => import("./cluster-delete.ts").then((m) => m.clusterDeleteCommand),

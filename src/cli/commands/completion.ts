@@ -12,6 +12,7 @@ import {
 } from "../completion.ts";
 import { getCliContext } from "../context.ts";
 import { createRootCommand } from "../root.ts";
+import { commandMeta } from "./meta.ts";
 
 type Renderer = (program: string, nodes: readonly CompletionNode[]) => string;
 
@@ -27,7 +28,7 @@ function shellCommand(shell: string, render: Renderer) {
 
 /** The `completion` command. */
 export const completionCommand = defineCommand({
-  meta: { name: "completion", description: "Generate shell completion" },
+  meta: commandMeta.completion,
   subCommands: {
     bash: shellCommand("bash", renderBashCompletion),
     fish: shellCommand("fish", renderFishCompletion),

@@ -9,16 +9,13 @@ import { getCliContext } from "../context.ts";
 import { requireCluster } from "../globals.ts";
 import { useAsciiTables } from "../output/table.ts";
 import { renderRunHistory, renderTaskInfo } from "./info-render.ts";
+import { commandMeta } from "./meta.ts";
 import { taskTargetArgs } from "./task-args.ts";
 import { resolveTask } from "./task-resolve.ts";
 
 /** The `info` command. */
 export const infoCommand = defineCommand({
-  meta: {
-    name: "info",
-    description:
-      "Show task parameters and history\n\nThis command shows details about task run history for a given task.",
-  },
+  meta: commandMeta.info,
   args: {
     ...taskTargetArgs,
     cause: { type: "boolean", description: "Prints the cause of a failed task." },

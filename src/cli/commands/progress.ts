@@ -9,6 +9,7 @@ import { ValidationError } from "../../errors.ts";
 import { getCliContext } from "../context.ts";
 import { requireCluster } from "../globals.ts";
 import { renderProgressHeader } from "./info-render.ts";
+import { commandMeta } from "./meta.ts";
 import { PROGRESS_RENDERERS } from "./progress-renderers.ts";
 import { taskTargetArgs } from "./task-args.ts";
 import { resolveTask } from "./task-resolve.ts";
@@ -25,10 +26,7 @@ const list = (value: unknown) =>
 
 /** The `progress` command. */
 export const progressCommand = defineCommand({
-  meta: {
-    name: "progress",
-    description: "Show the task progress\n\nThis command shows details of the latest run (or still running) task.",
-  },
+  meta: commandMeta.progress,
   args: {
     ...taskTargetArgs,
     details: { type: "boolean", description: "More detailed progress data, depending on task type." },

@@ -10,6 +10,7 @@ import { createTask } from "../../clients/manager-api/tasks.ts";
 import { ValidationError } from "../../errors.ts";
 import { getCliContext } from "../context.ts";
 import { clusterArg, requireCluster } from "../globals.ts";
+import { commandMeta } from "./meta.ts";
 import { renderRepairTarget } from "./repair-render.ts";
 import { buildScheduleFields, scheduleArgs } from "./task-schedule.ts";
 
@@ -110,11 +111,7 @@ export function repairPropertiesGiven(args: Record<string, unknown>): boolean {
 
 /** The `repair` command. */
 export const repairCommand = defineCommand({
-  meta: {
-    name: "repair",
-    description:
-      "Schedule a repair (ad-hoc or scheduled)\n\nThis command allows you to schedule or run ad-hoc cluster repair.\nRepair speed is controlled by two flags --parallel and --intensity.\nThe values of those flags can be adjusted while a repair is running using the control subcommand.",
-  },
+  meta: commandMeta.repair,
   args: {
     ...clusterArg,
     ...scheduleArgs,

@@ -11,6 +11,7 @@ import { createTask, getTask, updateTask } from "../../clients/manager-api/tasks
 import { ValidationError } from "../../errors.ts";
 import { getCliContext } from "../context.ts";
 import { clusterArg, requireCluster } from "../globals.ts";
+import { commandMeta } from "./meta.ts";
 import { inProcessArgs } from "./restore-local-flags.ts";
 import { renderRestoreTarget } from "./restore-render.ts";
 import { resolveTask } from "./task-resolve.ts";
@@ -166,11 +167,7 @@ async function runRestoreCommand(ctx: { args: Record<string, unknown> }, update:
 
 /** The `restore` command. */
 export const restoreCommand = defineCommand({
-  meta: {
-    name: "restore",
-    description:
-      "Run an ad-hoc restore of schema or tables\n\nRestore is always one of two types: restore schema ('--restore-schema' flag) or restore tables' contents ('--restore-tables' flag).",
-  },
+  meta: commandMeta.restore,
   args: restoreArgs,
   subCommands: {
     update: () => import("./restore-update.ts").then((m) => m.restoreUpdateCommand),

@@ -6,13 +6,11 @@ import { defineCommand } from "citty";
 import { resumeCluster } from "../../clients/manager-api/suspend.ts";
 import { getCliContext } from "../context.ts";
 import { clusterArg, requireCluster } from "../globals.ts";
+import { commandMeta } from "./meta.ts";
 
 /** The `resume` command. */
 export const resumeCommand = defineCommand({
-  meta: {
-    name: "resume",
-    description: "Undo suspend\n\nThis command undoes the effect of suspend; scheduled tasks are executed again.",
-  },
+  meta: commandMeta.resume,
   args: {
     ...clusterArg,
     "start-tasks": { type: "boolean", description: "Start tasks that were stopped by the suspend command." },

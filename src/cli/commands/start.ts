@@ -6,15 +6,13 @@ import { defineCommand } from "citty";
 import { startTask } from "../../clients/manager-api/tasks.ts";
 import { getCliContext } from "../context.ts";
 import { requireCluster } from "../globals.ts";
+import { commandMeta } from "./meta.ts";
 import { taskTargetArgs } from "./task-args.ts";
 import { resolveTask } from "./task-resolve.ts";
 
 /** The `start` command. */
 export const startCommand = defineCommand({
-  meta: {
-    name: "start",
-    description: "Start executing a task\n\nThis command starts executing a task (of a given type).",
-  },
+  meta: commandMeta.start,
   args: {
     ...taskTargetArgs,
     "no-continue": { type: "boolean", description: "Do not resume the last run." },

@@ -11,6 +11,7 @@ import { errorMessage } from "../../errors.ts";
 import { getCliContext } from "../context.ts";
 import { clusterArg } from "../globals.ts";
 import { drawTable, formatBytes } from "./cluster-table.ts";
+import { commandMeta } from "./meta.ts";
 import { renderClusterStatus } from "./status-render.ts";
 
 const SuspendDetailsSchema = v.object({
@@ -20,11 +21,7 @@ const SuspendDetailsSchema = v.object({
 
 /** The `status` command. */
 export const statusCommand = defineCommand({
-  meta: {
-    name: "status",
-    description:
-      "Show status of clusters\n\nThis command is an extended version of nodetool status.\nIt can show status for all the managed clusters.",
-  },
+  meta: commandMeta.status,
   args: { ...clusterArg },
   async run(ctx) {
     const { io, client, globals } = getCliContext(ctx);

@@ -6,12 +6,13 @@ import { defineCommand } from "citty";
 import { deleteTask, stopTask } from "../../clients/manager-api/tasks.ts";
 import { getCliContext } from "../context.ts";
 import { requireCluster } from "../globals.ts";
+import { commandMeta } from "./meta.ts";
 import { taskTargetArgs } from "./task-args.ts";
 import { resolveTask } from "./task-resolve.ts";
 
 /** The `stop` command. */
 export const stopCommand = defineCommand({
-  meta: { name: "stop", description: "Stop executing a task\n\nThis command stops a specified task." },
+  meta: commandMeta.stop,
   args: {
     ...taskTargetArgs,
     disable: {

@@ -12,6 +12,7 @@ import { ManagerError, ValidationError } from "../../errors.ts";
 import { parseDuration } from "../../util/duration.ts";
 import { getCliContext } from "../context.ts";
 import { clusterArg, requireCluster } from "../globals.ts";
+import { commandMeta } from "./meta.ts";
 import { buildScheduleFields, scheduleArgs } from "./task-schedule.ts";
 
 /** Flags of `suspend` and `suspend update`. */
@@ -62,11 +63,7 @@ export function buildSuspendProperties(
 
 /** The `suspend` command. */
 export const suspendCommand = defineCommand({
-  meta: {
-    name: "suspend",
-    description:
-      "Stop execution of all tasks\n\nThis command stops execution of all tasks that are running on a cluster, and prevents new ones from starting.",
-  },
+  meta: commandMeta.suspend,
   args: suspendArgs,
   subCommands: { update: () => import("./suspend-update.ts").then((m) => m.suspendUpdateCommand) },
   async run(ctx) {

@@ -8,6 +8,7 @@ import { type CommandDef, defineCommand } from "citty";
 import { deleteTask } from "../../clients/manager-api/tasks.ts";
 import { getCliContext } from "../context.ts";
 import { requireCluster } from "../globals.ts";
+import { commandMeta } from "./meta.ts";
 import { deprecationNotice, taskTargetArgs } from "./task-args.ts";
 import { resolveTask } from "./task-resolve.ts";
 import { scheduleArgs } from "./task-schedule.ts";
@@ -76,7 +77,7 @@ const taskUpdateCommand = defineCommand({
 
 /** The `task` command group (deprecated, hidden from the command list). */
 export const taskCommand = defineCommand({
-  meta: { name: "task", description: "Deprecated: manage tasks with the top-level commands", hidden: true },
+  meta: commandMeta.task,
   subCommands: {
     delete: () => taskDeleteCommand,
     history: alias("info", () => import("./info.ts").then((m) => m.infoCommand), "history"),

@@ -10,17 +10,14 @@ import { TASK_STATUSES } from "../../scheduler/model.ts";
 import { getCliContext } from "../context.ts";
 import { clusterArg } from "../globals.ts";
 import { useAsciiTables } from "../output/table.ts";
+import { commandMeta } from "./meta.ts";
 import { renderTasksTable } from "./tasks-render.ts";
 
 const SORT_KEYS = ["next-activation", "status"] as const;
 
 /** The `tasks` command. */
 export const tasksCommand = defineCommand({
-  meta: {
-    name: "tasks",
-    description:
-      "Show active tasks and their last run status\n\nThis command shows all of the scheduled tasks for the specified cluster.\nIf cluster is not set this would output a table for every cluster.",
-  },
+  meta: commandMeta.tasks,
   args: {
     ...clusterArg,
     all: {

@@ -7,16 +7,13 @@ import * as v from "valibot";
 import { ManagerError } from "../../errors.ts";
 import { MANAGER_VERSION } from "../../server/version.ts";
 import { getCliContext } from "../context.ts";
+import { commandMeta } from "./meta.ts";
 
 const VersionSchema = v.object({ version: v.string() });
 
 /** The `version` command. */
 export const versionCommand = defineCommand({
-  meta: {
-    name: "version",
-    description:
-      "Show version information\n\nThis command shows the currently installed sctool version and the Scylla Manager server version.",
-  },
+  meta: commandMeta.version,
   async run(ctx) {
     const { io, client } = getCliContext(ctx);
     io.stdout(`Client version: ${MANAGER_VERSION}\n`);
