@@ -17,10 +17,13 @@ import { startCluster } from "../test/emulator/index.ts";
 const IP_PREFIX = "127.0.100.";
 const AUTH_TOKEN = "demo-token";
 const API_HOST = `${IP_PREFIX}200`;
+/** sctool from the sources; `bun` itself is not on the PATH after `npm ci`, `npx bun` finds the pinned one. */
+const SCTOOL = "npx bun bin/sctool.ts";
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
+/** Runs an sctool command in this process, printed as the command line that runs it from a clone after `npm ci`. */
 const sctool = async (apiUrl: string, ...argv: string[]) => {
-  say(`\n$ sctool ${argv.join(" ")}`);
+  say(`\n$ ${SCTOOL} --api-url ${apiUrl} ${argv.join(" ")}`);
   await runCli(["--api-url", apiUrl, ...argv]);
 };
 
@@ -84,9 +87,9 @@ The demo keeps running. Explore it from another terminal:
   API:          ${apiUrl}
   Metrics:      ${daemon.urls.prometheus}/metrics
 
-  npx bun bin/sctool.ts --api-url ${apiUrl} status -c demo
-  npx bun bin/sctool.ts --api-url ${apiUrl} tasks -c demo
-  npx bun bin/sctool.ts --api-url ${apiUrl} cluster list
+  ${SCTOOL} --api-url ${apiUrl} status -c demo
+  ${SCTOOL} --api-url ${apiUrl} tasks -c demo
+  ${SCTOOL} --api-url ${apiUrl} cluster list
   curl -s ${apiUrl}/cluster/demo/status
 
 Press Ctrl-C to stop everything (processes are stopped, temp dirs removed).`);
