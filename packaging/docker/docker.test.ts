@@ -87,17 +87,38 @@ describe("Dockerfiles", () => {
 });
 
 describe("compose.yaml", () => {
+  const compose = parse(readFileSync(join(here, "compose.yaml"), "utf8")) as {
+    services: Record<
+      string,
+      { build?: { dockerfile: string }; image?: string; network_mode?: string; volumes?: string[] }
+    >;
+    volumes?: Record<string, unknown>;
+  };
+
   test("builds from the Dockerfiles here and mounts files that exist", () => {
-    const compose = parse(readFileSync(join(here, "compose.yaml"), "utf8")) as {
-      services: Record<string, { build?: { dockerfile: string }; volumes?: string[] }>;
-    };
     for (const service of Object.values(compose.services)) {
       if (service.build) expect(existsSync(join(root, service.build.dockerfile))).toBe(true);
       for (const volume of service.volumes ?? []) {
         const source = volume.split(":")[0] ?? "";
         if (source.startsWith("./"))
           expect({ source, exists: existsSync(join(here, source)) }).toEqual({ source, exists: true });
+        else expect(Object.keys(compose.volumes ?? {})).toContain(source);
       }
+    }
+  });
+
+  test("the server, Prometheus, and agents each beside a Scylla node with that node's data", () => {
+    const built = (dockerfile: string) =>
+      Object.entries(compose.services).filter(([, service]) => service.build?.dockerfile.endsWith(dockerfile));
+    expect(built("/scylla-manager.dockerfile").length).toBe(1);
+    expect(Object.values(compose.services).some((service) => service.image?.startsWith("prom/prometheus"))).toBe(true);
+    const agents = built("/scylla-manager-agent.dockerfile");
+    expect(agents.length).toBeGreaterThanOrEqual(2);
+    for (const [name, agent] of agents) {
+      const node = compose.services[(agent.network_mode ?? "").replace(/^service:/, "")];
+      expect({ name, node: node?.image }).toEqual({ name, node: expect.stringMatching(/^scylladb\/scylla:/) });
+      const dataVolume = (node?.volumes ?? []).find((volume) => volume.endsWith(":/var/lib/scylla"));
+      expect(agent.volumes).toContain(dataVolume ?? "a data volume on the node");
     }
   });
 });
