@@ -23,4 +23,6 @@ done
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   systemctl daemon-reload || true
 fi
-echo "Scylla Manager: installed. Next steps: see /usr/share/doc/scylla-manager*/README or run 'scylla-manager doctor'."
+echo "Scylla Manager: installed. Next steps: on each Scylla node 'sudo scylla-manager-agent setup'; on the manager host" \
+  "'sudo systemctl enable --now scylla-manager', then 'sudo -u scylla-manager scylla-manager doctor'" \
+  "(README: /usr/share/doc/scylla-manager-ts/README.md)."

@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { apiUrlForListeners } from "../cli/globals.ts";
 import { ManagerApiClient } from "../clients/manager-api/client.ts";
-import { loadServerConfig, type ServerConfig } from "../config/server.ts";
+import { DEFAULT_SERVER_CONFIG_FILE, loadServerConfig, type ServerConfig } from "../config/server.ts";
 import { errorMessage, isManagerError } from "../errors.ts";
 import type { NodeStatusJson } from "../healthcheck/model.ts";
 import { resolveStoreFile } from "../store/open.ts";
@@ -45,7 +45,13 @@ export async function runDoctor(options: DoctorOptions): Promise<Finding[]> {
   let config: ServerConfig;
   try {
     config = loadServerConfig(options.configFiles);
-    findings.push({ check: "config", verdict: "ok", detail: options.configFiles.join(", ") || "defaults" });
+    const read =
+      options.configFiles.length > 0
+        ? options.configFiles.join(", ")
+        : existsSync(DEFAULT_SERVER_CONFIG_FILE)
+          ? DEFAULT_SERVER_CONFIG_FILE
+          : `defaults (no ${DEFAULT_SERVER_CONFIG_FILE})`;
+    findings.push({ check: "config", verdict: "ok", detail: read });
   } catch (error) {
     findings.push({
       check: "config",

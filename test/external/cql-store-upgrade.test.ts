@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type cassandra from "cassandra-driver";
 import { loadServerConfig } from "../../src/config/server.ts";
+import { runDoctor } from "../../src/doctor/doctor.ts";
 import { createCqlClient } from "../../src/store/cql/connect.ts";
 import { CQL_MIGRATIONS, migrationChecksum } from "../../src/store/cql/schema.ts";
 import { openCqlStore } from "../../src/store/cql/store.ts";
@@ -49,14 +50,15 @@ async function keyspaceFrom(fixture: CqlStoreFixture): Promise<string> {
   return ks;
 }
 
-/** Opens `keyspace` the way the server does: its config file, then openStore. */
-async function openAsServer(keyspace: string): Promise<Store> {
+/** The server's config file for `keyspace`. */
+function serverConfig(keyspace: string): string {
   const o = cqlOptions(keyspace);
   const file = join(work, `${keyspace}.yaml`);
   writeFileSync(
     file,
     JSON.stringify({
-      http: "127.0.0.1:5080",
+      // No server listens here: doctor's server check finds none and checks the store alone.
+      http: "127.6.9.9:5080",
       data_dir: join(work, keyspace),
       store: "cql",
       secret_key: FIXTURE_KEY_HEX,
@@ -71,7 +73,21 @@ async function openAsServer(keyspace: string): Promise<Store> {
       },
     }),
   );
-  return openStore(loadServerConfig([file]));
+  return file;
+}
+
+/** Opens `keyspace` the way the server does: its config file, then openStore. */
+async function openAsServer(keyspace: string): Promise<Store> {
+  return openStore(loadServerConfig([serverConfig(keyspace)]));
+}
+
+/** What `scylla-manager doctor` says of the store in `keyspace`. */
+async function doctorOnStore(keyspace: string) {
+  const findings = await runDoctor({ configFiles: [serverConfig(keyspace)] });
+  return {
+    store: findings.find((f) => f.check === "store")?.verdict,
+    schema: findings.find((f) => f.check === "store schema"),
+  };
 }
 
 async function expectFixtureContent(store: Store): Promise<void> {
@@ -100,6 +116,15 @@ describe.skipIf(Boolean(cqlSkipReason))("cql store: stores written by released v
     "$file: the current server opens it, migrates it in place and keeps every row",
     async ({ fixture }) => {
       const ks = await keyspaceFrom(fixture);
+      // Before the upgrade, doctor names the migrations this version will apply (none for the latest release's).
+      const pending = CQL_MIGRATIONS.filter((m) => !fixture.migrations.some((done) => done.name === m.name));
+      const before = await doctorOnStore(ks);
+      expect(before.store).toBe("ok");
+      expect(before.schema).toMatchObject(
+        pending.length === 0
+          ? { verdict: "ok" }
+          : { verdict: "warn", detail: expect.stringContaining(`applies ${pending.map((m) => m.name).join(", ")}`) },
+      );
       const store = await openAsServer(ks);
       try {
         await expectFixtureContent(store);
@@ -107,6 +132,7 @@ describe.skipIf(Boolean(cqlSkipReason))("cql store: stores written by released v
         await store.close();
       }
       expect(await migrationRows(ks)).toEqual(CQL_MIGRATIONS.map((m) => [m.name, migrationChecksum(m), 1]));
+      expect((await doctorOnStore(ks)).schema?.verdict).toBe("ok");
       // Idempotent: a second start finds nothing to do and the same rows.
       const again = await openCqlStore(cqlOptions(ks, { secretKey: fixtureKey }));
       try {
@@ -141,5 +167,10 @@ describe.skipIf(Boolean(cqlSkipReason))("cql store: stores written by released v
     await expect(openCqlStore(cqlOptions(ks, { secretKey: fixtureKey }))).rejects.toThrow(
       "the keyspace has migration 999_upgrade_probe.cql that this version of scylla-manager does not know",
     );
+    // doctor says so before a start is tried.
+    expect((await doctorOnStore(ks)).schema).toMatchObject({
+      verdict: "fail",
+      detail: expect.stringContaining("999_upgrade_probe.cql is newer than this version knows"),
+    });
   }, 180_000);
 });

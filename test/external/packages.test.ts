@@ -202,6 +202,32 @@ describe.skipIf(reason !== "")("packages", () => {
     expect(status.stdout.match(/\bUN\b/g)?.length).toBe(3);
     expect(existsSync("/var/lib/scylla-manager/scylla-manager.db")).toBe(true);
     expect(sh("stat", ["-c", "%U", "/var/lib/scylla-manager/scylla-manager.db"]).stdout.trim()).toBe("scylla-manager");
+
+    // doctor as the README says to run it (the service user reads the config and the store): the server, the store
+    // and every node through the installed agents. Free disk space is this machine's, so its verdict is not asserted.
+    const doctor = Bun.spawn(
+      [
+        "runuser",
+        "-u",
+        "scylla-manager",
+        "--",
+        "/usr/bin/scylla-manager",
+        "doctor",
+        "-c",
+        "/etc/scylla-manager/scylla-manager.yaml",
+        "-c",
+        override,
+      ],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const report = await new Response(doctor.stdout).text();
+    await doctor.exited;
+    expect(report).toMatch(/^\[ OK \] server: /m);
+    expect(report).toMatch(/^\[ OK \] store schema: \/var\/lib\/scylla-manager\/scylla-manager\.db/m);
+    for (const node of cluster.nodes) {
+      expect(report).toContain(`[ OK ] cluster packaged / ${node.ip}: UN`);
+      expect(report).toContain(`[ OK ] cluster packaged / ${node.ip} agent certificate: valid until`);
+    }
     stopAll(children.splice(0), "SIGTERM");
   }, 180_000);
 
