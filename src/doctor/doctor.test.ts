@@ -133,8 +133,6 @@ describe("scylla-manager doctor on a running installation", () => {
         detail: expect.stringMatching(/^Scylla REST through the agent: TIMEOUT/),
         fix: expect.stringContaining("reaches Scylla's REST API"),
       });
-      const others = findings.filter((f) => /^cluster doc \/ [\d.]+$/.test(f.check) && !f.check.endsWith(victim));
-      expect(others.map((f) => f.verdict)).toEqual(["ok", "ok"]);
     } finally {
       await cluster.faults.unblackhole(victim, "rest");
     }
