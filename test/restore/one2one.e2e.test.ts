@@ -24,6 +24,7 @@ import { ensureRestoreService } from "../../src/restore/wiring.ts";
 import { createApp } from "../../src/server/app.ts";
 import { type NodeListener, startNodeListener } from "../../src/server/node-listener.ts";
 import { createMemoryStore } from "../../src/store/memory.ts";
+import type { Store } from "../../src/store/store.ts";
 import { createSilentLogger } from "../../src/util/log.ts";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
 import { snapshotFiles } from "../emulator/storage/snapshot-digests.ts";
@@ -257,7 +258,7 @@ describe("1-1 restore", () => {
     }
   }, 180_000);
 
-  test("a stopped run is resumed: tables it refreshed are not downloaded or loaded again", async () => {
+  test("a stopped run is resumed, also after a resumed run killed early: refreshed tables are not loaded again", async () => {
     const cluster = await Cluster.connect({ host: target.nodes[0]?.ip ?? "", authToken: TOKEN });
     const store = createMemoryStore();
     try {
@@ -295,8 +296,30 @@ describe("1-1 restore", () => {
         .map((r) => `${r.host}|${r.keyspace_name}.${r.table_name}`);
       expect(refreshed.length).toBeGreaterThan(0);
       expect(refreshed.length).toBeLessThan(TABLES.length * 3);
+      // A resumed run killed at its first progress write (before it has copied run 1's refreshed rows): the run
+      // after it must still skip what run 1 refreshed.
+      const killedStore: Store = {
+        ...store,
+        putProgress: async () => {
+          throw new Error("killed");
+        },
+      };
+      const killedEnv = one2OneEnvFromCluster(cluster, {
+        clusterId: "c",
+        store: killedStore,
+        timings: FAST,
+        repair: null,
+      });
       const before = loadsNow();
-      const run2 = "00000000-0000-1000-8000-0000000000c2";
+      await expect(
+        runOne2OneRestore(killedEnv, {
+          taskId: "resume",
+          runId: "00000000-0000-1000-8000-0000000000c3",
+          properties: properties(),
+          signal: new AbortController().signal,
+        }),
+      ).rejects.toThrow("killed");
+      const run2 = "00000000-0000-1000-8000-0000000000c4";
       await runOne2OneRestore(env, {
         taskId: "resume",
         runId: run2,

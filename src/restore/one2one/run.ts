@@ -108,7 +108,8 @@ export async function runOne2OneRestore(env: One2OneEnv, input: One2OneRunInput)
       views = await viewsOf(tables, cql);
     }
     state.views = views;
-    await save();
+    // The rows (with those kept from the resumed run) are stored before the run itself: once this run is recorded,
+    // the next one resumes it, so a kill in between must not leave a recorded run without the kept rows.
     await putViewRows(env, run, views.map(initialViewRow));
     await putTableRows(env, run, [
       ...kept,
@@ -118,6 +119,7 @@ export async function runOne2OneRestore(env: One2OneEnv, input: One2OneRunInput)
           .map((t) => initialRow(w.host.host, t)),
       ),
     ]);
+    await save();
     env.metrics?.progress(env.clusterId, target.snapshotTag, 0);
     for (const v of views) env.metrics?.viewBuildStatus(env.clusterId, v.keyspace, v.view, "UNKNOWN");
     input.hooks?.onProgress?.();
