@@ -1,7 +1,7 @@
 /**
  * `sctool progress` body of restore runs (SM's `RestoreProgress.Render` in `v3/pkg/managerclient/model.go`):
- * `Progress: <restored%> | <downloaded%>`, the snapshot tag, download and load&stream bandwidth per shard, the
- * keyspace table; `--details` adds hosts and per-table tables; then the post-restore repair (through the repair
+ * `Progress: <restored%> | <downloaded%>`, the snapshot tag, download and load&stream bandwidth per shard (and,
+ * beyond SM, native restore's when a host restored natively), the keyspace table; `--details` adds hosts and per-table tables; then the post-restore repair (through the repair
  * renderer when one is registered) and the restored views. Beyond SM: an `ETA:` line while data is restored.
  * @module
  */
@@ -33,6 +33,20 @@ function bandwidth(bytes: number, ms: number, shards: number): string {
   if (ms <= 0) return "unknown";
   const perSecond = Math.floor((bytes * 1000) / ms);
   return shards <= 0 ? `${formatSize(perSecond)}/s` : `${formatSize(Math.floor(perSecond / shards))}/s/shard`;
+}
+
+/**
+ * A host's native restore (Scylla's restore API: download and load in one task), which SM's two lines leave out.
+ * `restored_bytes`/`restore_duration` count both kinds of batches; an rclone batch's restore span is its download
+ * span plus its load&stream span (both start when its download does), so the native part is what remains. While
+ * a host's rclone download runs, its span is in the download duration only, so the native duration is then low.
+ */
+function nativeShare(h: NonNullable<RestoreProgress["hosts"]>[number]): { bytes: number; ms: number; shards: number } {
+  return {
+    bytes: Math.max(0, h.restored_bytes - h.streamed_bytes),
+    ms: Math.max(0, h.restore_duration - h.download_duration - h.stream_duration),
+    shards: h.shard_cnt,
+  };
 }
 
 /** Go's `(d + 1s - 1ns).Truncate(1s).String()` of a ms duration. */
@@ -95,6 +109,14 @@ export async function renderRestoreProgress(input: ProgressRenderInput): Promise
     sum((h) => h.stream_duration),
     shards,
   )}\n`;
+  const native = hosts.map(nativeShare).filter((n) => n.bytes > 0);
+  if (native.length > 0) {
+    body += `  - Native:      ${bandwidth(
+      native.reduce((a, n) => a + n.bytes, 0),
+      native.reduce((a, n) => a + n.ms, 0),
+      native.reduce((a, n) => a + n.shards, 0),
+    )}\n`;
+  }
   const show = matcher(input.keyspaces);
   const keyspaces = (p.keyspaces ?? []).filter((k) => show(k.keyspace));
   const right = ["left", "right", "right", "right", "right", "right"] as const;
