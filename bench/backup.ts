@@ -12,59 +12,27 @@
  * Prints the process peak RSS (VmHWM): emulator, 6 agents and the backup in one process. `--agent-processes` runs
  * each agent as its own `scylla-manager-agent` process (as on real nodes) and prints each agent's peak RSS.
  * `--s3`: the same to an S3-compatible server (SM_EXT_S3_ENDPOINT/KEY/SECRET, else MinIO from the external tier's
- * cache on 127.2.9.250; bench/s3-server.ts) instead of a local directory; the baseline is Debian's `rclone copy` of
+ * cache on 127.2.9.250; bench/support/s3-server.ts) instead of a local directory; the baseline is Debian's `rclone copy` of
  * the 6 trees to the same server (no `cp`).
  * @module
  */
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Backup } from "../src/backup/backup.ts";
 import { encodeManifest, type FilesMeta, type Manifest } from "../src/backup/layout/index.ts";
 import { Cluster } from "../src/cluster/cluster.ts";
 import { startCluster } from "../test/emulator/index.ts";
-import { type AgentProcesses, startAgentProcesses } from "./agent-processes.ts";
-import { type BenchS3, startBenchS3 } from "./s3-server.ts";
+import { type AgentProcesses, startAgentProcesses } from "./support/agent-processes.ts";
+import { arg, MiB, NO_RCLONE, peakRssMiB, rcloneVersion, run, serverCpu, timed } from "./support/baseline.ts";
+import { type BenchS3, startBenchS3 } from "./support/s3-server.ts";
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
 const perNodeMiB = Number(arg("per-node-mib", "512"));
 const transfers = Number(arg("transfers", "-1"));
 const skipBaselines = process.argv.includes("--skip-baselines");
 const toS3 = process.argv.includes("--s3");
 const agentProcesses = process.argv.includes("--agent-processes");
-const MiB = 1024 * 1024;
 const TOKEN = "bench";
-
-function peakRssMiB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-async function timed(label: string, fn: () => Promise<void>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  const s = (performance.now() - t0) / 1000;
-  console.log(`${label}: ${s.toFixed(2)} s`);
-  return s;
-}
-
-function run(cmd: string, args: string[], env?: Record<string, string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: "ignore", env: { ...process.env, ...env } });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}`))));
-    child.on("error", reject);
-  });
-}
-
-/** The S3 server's CPU seconds since `before` (what a client's requests cost the server). */
-function serverCpu(s3: BenchS3, before: number | undefined): string {
-  const now = s3.cpuSeconds();
-  return now === undefined || before === undefined ? "" : `; S3 server CPU ${(now - before).toFixed(1)} s`;
-}
 
 const dir = mkdtempSync(join(tmpdir(), "bench-backup-"));
 try {
@@ -108,17 +76,17 @@ try {
   const totalBytes = perNodeMiB * MiB * 6;
   try {
     if (!skipBaselines && s3) {
-      const rclone = spawnSync("rclone", ["version"], { encoding: "utf8" });
-      if (rclone.status === 0) {
+      const rclone = rcloneVersion();
+      if (rclone) {
         const env = s3.rcloneEnv();
         const cpu0 = s3.cpuSeconds();
-        const rcSecs = await timed(`rclone copy to S3 (${rclone.stdout.split("\n")[0]}, 6 in parallel)`, async () => {
+        const rcSecs = await timed(`rclone copy to S3 (${rclone}, 6 in parallel)`, async () => {
           await Promise.all(
             emu.nodes.map((n, i) => run("rclone", ["copy", join(n.dataDir, "bench"), `benchs3:rclone/${i}`], env)),
           );
         });
         console.log(`  rclone: ${(totalBytes / MiB / rcSecs).toFixed(0)} MiB/s cluster${serverCpu(s3, cpu0)}`);
-      } else console.log("rclone copy: skipped (rclone not installed: apt-get install rclone)");
+      } else console.log(NO_RCLONE);
     }
     if (!skipBaselines && !s3) {
       const cpOut = join(dir, "cp");
@@ -132,17 +100,17 @@ try {
       });
       console.log(`  cp: ${(totalBytes / MiB / cpSecs).toFixed(0)} MiB/s cluster`);
       rmSync(cpOut, { recursive: true, force: true });
-      const rclone = spawnSync("rclone", ["version"], { encoding: "utf8" });
-      if (rclone.status === 0) {
+      const rclone = rcloneVersion();
+      if (rclone) {
         const rcOut = join(dir, "rclone");
-        const rcSecs = await timed(`rclone copy (${rclone.stdout.split("\n")[0]}, 6 in parallel)`, async () => {
+        const rcSecs = await timed(`rclone copy (${rclone}, 6 in parallel)`, async () => {
           await Promise.all(
             emu.nodes.map((n, i) => run("rclone", ["copy", join(n.dataDir, "bench"), join(rcOut, String(i))])),
           );
         });
         console.log(`  rclone: ${(totalBytes / MiB / rcSecs).toFixed(0)} MiB/s cluster`);
         rmSync(rcOut, { recursive: true, force: true });
-      } else console.log("rclone copy: skipped (rclone not installed: apt-get install rclone)");
+      } else console.log(NO_RCLONE);
     }
     const cluster = await Cluster.connect({ host: emu.nodes[0]?.ip ?? "", authToken: TOKEN });
     const backup = await Backup.plan(cluster, {

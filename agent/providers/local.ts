@@ -147,7 +147,8 @@ export class LocalBackend implements Backend {
     // Re-check after mkdir: a directory created above must still be inside the jail.
     await this.#jail.resolve(clean);
     const temp = tempNameFor(full);
-    const hasher = new HashingStream({ expectedSize: options.size, label: this.#label(clean) });
+    // Only the declared size is checked: the source (e.g. an S3 download checked against its ETag) verifies content.
+    const hasher = new HashingStream({ expectedSize: options.size, label: this.#label(clean), md5: false });
     try {
       await pipeline(body, hasher, createWriteStream(temp, { flags: "wx" }), { signal: options.signal });
       if (this.#syncEachFile) await syncFile(temp);

@@ -148,11 +148,17 @@ export class S3Backend implements Backend {
         throw mapS3Error(err, `read ${path}`);
       });
     const body = object.Body as Readable;
+    // Only a single-part upload's ETag is the content's MD5 (a multipart one is `md5(part md5s)-N` of unknown part
+    // size); otherwise the length alone is checked and no MD5 is computed.
     const etagUsable =
-      this.#config.etagIsMd5 && object.SSECustomerAlgorithm === undefined && object.ServerSideEncryption !== "aws:kms";
+      this.#config.etagIsMd5 &&
+      object.SSECustomerAlgorithm === undefined &&
+      object.ServerSideEncryption !== "aws:kms" &&
+      /^[0-9a-f]{32}$/.test(unquoteEtag(object.ETag) ?? "");
     const verifier = new HashingStream({
       expectedSize: object.ContentLength,
       label: `s3:${path}`,
+      md5: etagUsable,
       verify: (digest) =>
         etagUsable && checkEtag(object.ETag, digest) === "mismatch"
           ? new CorruptedTransferError(

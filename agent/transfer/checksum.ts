@@ -16,6 +16,12 @@ export interface HashingStreamOptions {
   expectedSize?: number;
   /** Computes the S3 multipart ETag for parts of this size too. */
   partSize?: number;
+  /**
+   * Hashes nothing when false: only the size is checked (`digest.md5` is then ""). MD5 costs as much CPU as
+   * receiving the bytes, so a stream whose digest nobody reads (a local write, a download whose ETag is not an
+   * MD5) only counts.
+   */
+  md5?: boolean;
   /** Label used in error messages, e.g. the destination path. */
   label?: string;
   /**
@@ -31,7 +37,7 @@ export interface HashingStreamOptions {
  * stream error, which aborts whatever is consuming it before the upload can complete.
  */
 export class HashingStream extends Transform {
-  #md5: Hash = createHash("md5");
+  #md5: Hash | undefined;
   #size = 0;
   #digest: StreamDigest | undefined;
   readonly #options: HashingStreamOptions;
@@ -40,6 +46,7 @@ export class HashingStream extends Transform {
   constructor(options: HashingStreamOptions = {}) {
     super();
     this.#options = options;
+    if (options.md5 !== false) this.#md5 = createHash("md5");
     if (options.partSize !== undefined && options.partSize > 0) {
       this.#part = { hash: createHash("md5"), filled: 0, md5s: [] };
     }
@@ -57,7 +64,7 @@ export class HashingStream extends Transform {
       callback(this.#sizeError(`more than ${expected} bytes`));
       return;
     }
-    this.#md5.update(chunk);
+    this.#md5?.update(chunk);
     if (this.#part !== undefined) this.#updateParts(chunk);
     callback(null, chunk);
   }
@@ -68,7 +75,7 @@ export class HashingStream extends Transform {
       callback(this.#sizeError(`${this.#size} bytes`));
       return;
     }
-    const digest: StreamDigest = { size: this.#size, md5: this.#md5.digest("hex") };
+    const digest: StreamDigest = { size: this.#size, md5: this.#md5?.digest("hex") ?? "" };
     const part = this.#part;
     if (part !== undefined) {
       if (part.filled > 0 || part.md5s.length === 0) part.md5s.push(part.hash.digest());

@@ -103,6 +103,15 @@ describe("HashingStream", () => {
       pipeline(Readable.from([Buffer.alloc(7)]), new HashingStream({ expectedSize: 6 }), drain),
     ).rejects.toThrow(/sent more than 6 bytes/);
   });
+
+  test("md5: false checks the size only", async () => {
+    const hasher = new HashingStream({ expectedSize: 6, md5: false });
+    await pipeline(Readable.from([Buffer.alloc(6, 1)]), hasher, drain);
+    expect(hasher.digest).toEqual({ size: 6, md5: "" });
+    await expect(
+      pipeline(Readable.from([Buffer.alloc(5)]), new HashingStream({ expectedSize: 6, md5: false }), drain),
+    ).rejects.toThrow(/declared 6 bytes but sent 5 bytes/);
+  });
 });
 
 describe("TransferPool", () => {

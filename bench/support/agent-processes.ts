@@ -15,7 +15,7 @@ export interface AgentProcesses {
   close(): Promise<void>;
 }
 
-const ROOT = join(import.meta.dir, "..");
+const ROOT = join(import.meta.dir, "..", "..");
 
 async function waitPing(ip: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
