@@ -6,7 +6,7 @@
  * @module
  */
 import { createCipheriv, createHash } from "node:crypto";
-import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, type Stats, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import { crc32ExtendZeros } from "./crc-zeros.ts";
@@ -69,12 +69,25 @@ export function planTextFile(text: string): FilePlan {
   return { head, size: head.length, digest: { size: head.length, crc32: hexCrc(crc32(head)) } };
 }
 
+/**
+ * Digests of files this process wrote from a plan, by inode, size and mtime: a snapshot's hard links share the
+ * inode, so recording its digests (`digestFile`) need not read gigabytes the emulator generated itself (Scylla's
+ * snapshot only links files; reading them all made the emulator's snapshot the slowest step of a local backup).
+ * A hit is still checked against the file's head, where the content lives (the rest is a hole).
+ */
+const written = new Map<string, { digest: FileDigest; headCrc: number }>();
+
+function identity(st: Pick<Stats, "dev" | "ino" | "size" | "mtimeMs">): string {
+  return `${st.dev}:${st.ino}:${st.size}:${Math.trunc(st.mtimeMs)}`;
+}
+
 /** Writes a planned file synchronously. */
 export function writePlanSync(path: string, plan: FilePlan): void {
   const fd = openSync(path, "w");
   try {
     writeSync(fd, plan.head, 0, plan.head.length, 0);
     if (plan.size > plan.head.length) ftruncateSync(fd, plan.size);
+    written.set(identity(fstatSync(fd)), { digest: plan.digest, headCrc: crc32(plan.head) });
   } finally {
     closeSync(fd);
   }
@@ -86,6 +99,7 @@ export async function writePlan(path: string, plan: FilePlan): Promise<void> {
   try {
     await handle.write(plan.head, 0, plan.head.length, 0);
     if (plan.size > plan.head.length) await handle.truncate(plan.size);
+    written.set(identity(await handle.stat()), { digest: plan.digest, headCrc: crc32(plan.head) });
   } finally {
     await handle.close();
   }
@@ -98,21 +112,27 @@ export function writeSeededFile(path: string, seed: string, size: number): FileD
   return plan.digest;
 }
 
-/** Reads a file in chunks and returns its size and CRC32. */
+/** Size and CRC32 of a file: from the write-time record when this process wrote it (head unchanged), else read in chunks. */
 export function digestFile(path: string): FileDigest {
   const fd = openSync(path, "r");
-  const buf = Buffer.alloc(1024 * 1024);
-  let crc = 0;
-  let size = 0;
   try {
+    const known = written.get(identity(fstatSync(fd)));
+    if (known !== undefined) {
+      const head = Buffer.alloc(Math.min(known.digest.size, HEAD_BYTES));
+      const n = readSync(fd, head, 0, head.length, 0);
+      if (n === head.length && crc32(head) === known.headCrc) return { ...known.digest };
+    }
+    const buf = Buffer.alloc(1024 * 1024);
+    let crc = 0;
+    let size = 0;
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      const n = readSync(fd, buf, 0, buf.length, size);
       if (n === 0) break;
       crc = crc32(buf.subarray(0, n), crc);
       size += n;
     }
+    return { size, crc32: hexCrc(crc) };
   } finally {
     closeSync(fd);
   }
-  return { size, crc32: hexCrc(crc) };
 }
