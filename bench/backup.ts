@@ -121,11 +121,23 @@ try {
       skipSchema: true,
     });
     let result: Awaited<ReturnType<Backup["run"]>> | undefined;
+    // Where the wall time goes: when each stage was first seen in a progress event.
+    const stageSeen: Array<[string, number]> = [];
+    backup.on("progress", (e: { stage: string }) => {
+      if (stageSeen.at(-1)?.[0] !== e.stage) stageSeen.push([e.stage, performance.now()]);
+    });
     const cpu0 = s3?.cpuSeconds();
+    const tRun = performance.now();
     const secs = await timed(`backup (Backup class, 6 agents, ${where})`, async () => {
       result = await backup.run();
     });
     const p = result?.progress;
+    const tEnd = performance.now();
+    console.log(
+      `  stages: ${stageSeen
+        .map(([stage, t], i) => `${stage} ${(((stageSeen[i + 1]?.[1] ?? tEnd) - t) / 1000).toFixed(2)} s`)
+        .join(", ")} (first event after ${(((stageSeen[0]?.[1] ?? tEnd) - tRun) / 1000).toFixed(2)} s)`,
+    );
     console.log(
       `  bytes: ${((p?.size ?? 0) / MiB).toFixed(0)} MiB; cluster: ${((p?.size ?? 0) / MiB / secs).toFixed(0)} MiB/s${s3 ? serverCpu(s3, cpu0) : ""}`,
     );

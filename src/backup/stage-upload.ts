@@ -7,7 +7,8 @@
  * be uploaded over the old one, which the agent first renames to `<name>.sm_<tag>` (a versioned file).
  *
  * Upload moves what is left with `sync/movedir` as an agent job (its ID persisted, so a restarted manager re-attaches
- * to a running job instead of starting over), then drops the table's local snapshot.
+ * to a running job instead of starting over), then drops the table's local snapshot. A few dirs of a host run at
+ * once within the node's `transfers` (`DIRS_PER_HOST`).
  * @module
  */
 import { deleteSnapshot } from "../clients/scylla/snapshots.ts";
@@ -88,18 +89,49 @@ async function dedupDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<voi
   });
 }
 
+/**
+ * Table dirs of one host deduplicated or uploaded at once. SM moves one dir at a time per host; here a few jobs run
+ * side by side. The agent's `transfers` pool is shared by all jobs of a node, so this moves no more files at once
+ * than SM does: it keeps that pool busy across each dir's round trips (listing, job start, long poll, stats and
+ * snapshot cleanup) and across small tables.
+ */
+export const DIRS_PER_HOST = 4;
+
+/** Runs `fn` over `dirs`, `width` at a time; after a failure no further dir starts, and the first error is thrown. */
+export async function eachDir<T>(
+  dirs: readonly T[],
+  width: number,
+  signal: AbortSignal,
+  fn: (dir: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    Array.from({ length: Math.min(width, dirs.length) }, async () => {
+      while (failure === undefined && next < dirs.length) {
+        const dir = dirs[next++] as T;
+        try {
+          signal.throwIfAborted();
+          await fn(dir);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }),
+  );
+  if (failure !== undefined) throw failure.error;
+}
+
 export async function deduplicateStage(env: RunEnv): Promise<void> {
   await inParallelWithLimits(
     env.hosts,
     env.uploadParallel,
-    async (h) => {
-      for (const dir of env.dirs.get(h.ip) ?? []) {
-        env.signal.throwIfAborted();
+    (h) =>
+      eachDir(env.dirs.get(h.ip) ?? [], DIRS_PER_HOST, env.signal, async (dir) => {
         const row = env.progress.get(h.ip, dir.unit, dir.table);
-        if (row?.completed_at) continue;
+        if (row?.completed_at) return;
         await dedupDir(env, h, dir);
-      }
-    },
+      }),
     env.signal,
   );
   await env.progress.flush();
@@ -187,7 +219,13 @@ async function waitForJob(
     if (status.status === "not_found") return "not_found";
     env.progress.update(h.ip, dir.unit, dir.table, (r) => {
       r.uploaded = status.uploaded;
-      r.skipped = skippedBefore + status.skipped;
+      // A job re-attached after a restart reports as uploaded the files it moved before, which INDEX already
+      // counted as skipped (they had left the disk): never count a byte twice, and once the job is done everything
+      // it did not upload was skipped.
+      r.skipped =
+        status.status === "success"
+          ? Math.max(0, r.size - status.uploaded)
+          : Math.max(0, Math.min(skippedBefore + status.skipped, r.size - status.uploaded));
       r.failed = status.failed;
       if (status.status === "success") {
         r.completed_at = status.completed_at.startsWith("0001") ? new Date().toISOString() : status.completed_at;
@@ -207,13 +245,7 @@ export async function uploadStage(env: RunEnv): Promise<void> {
   await inParallelWithLimits(
     env.hosts,
     env.uploadParallel,
-    async (h) => {
-      // One rclone dir at a time per host, as SM (the agent's transfers parallelise within a dir).
-      for (const dir of env.dirs.get(h.ip) ?? []) {
-        env.signal.throwIfAborted();
-        await uploadDir(env, h, dir);
-      }
-    },
+    (h) => eachDir(env.dirs.get(h.ip) ?? [], DIRS_PER_HOST, env.signal, (dir) => uploadDir(env, h, dir)),
     env.signal,
   );
   await env.progress.flush();
