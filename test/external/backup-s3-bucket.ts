@@ -41,10 +41,21 @@ export interface BucketManifest {
   content: Manifest;
 }
 
+/** Reads one object of the bucket under test by key (S3 here; the agent's own backend for Azure and GCS). */
+export type ReadObject = (key: string) => Promise<Buffer>;
+
 /** The regular (not temporary) manifests of the bucket, decoded with our codec. */
-export async function readManifests(
+export function readManifests(
   client: S3Client,
   bucket: string,
+  objects: ReadonlyMap<string, number>,
+): Promise<BucketManifest[]> {
+  return readManifestsWith((key) => readObject(client, bucket, key), objects);
+}
+
+/** `readManifests` through any object reader. */
+export async function readManifestsWith(
+  read: ReadObject,
   objects: ReadonlyMap<string, number>,
 ): Promise<BucketManifest[]> {
   const out: BucketManifest[] = [];
@@ -52,7 +63,7 @@ export async function readManifests(
     if (!key.startsWith("backup/meta/")) continue;
     const info = parseManifestPath(key);
     if (info === undefined || info.temporary) continue;
-    out.push({ key, info, content: await decodeManifest(await readObject(client, bucket, key)) });
+    out.push({ key, info, content: await decodeManifest(await read(key)) });
   }
   return out;
 }
@@ -89,9 +100,19 @@ export function manifestProblems(manifests: readonly BucketManifest[], objects: 
  * For every manifest of `tag` and every user table in it: the files in the bucket (name, size, CRC32 of the bytes
  * read back) equal what the snapshot held on that node according to the emulator's ledger. Returns the mismatches.
  */
-export async function snapshotMismatches(
+export function snapshotMismatches(
   client: S3Client,
   bucket: string,
+  manifests: readonly BucketManifest[],
+  ledger: Ledger,
+  tag: string,
+): Promise<string[]> {
+  return snapshotMismatchesWith((key) => readObject(client, bucket, key), manifests, ledger, tag);
+}
+
+/** `snapshotMismatches` through any object reader. */
+export async function snapshotMismatchesWith(
+  read: ReadObject,
   manifests: readonly BucketManifest[],
   ledger: Ledger,
   tag: string,
@@ -108,7 +129,7 @@ export async function snapshotMismatches(
         .sort();
       const stored: string[] = [];
       for (const name of meta.files ?? []) {
-        const bytes = await readObject(client, bucket, `${sstDirOf(content, meta)}/${name}`);
+        const bytes = await read(`${sstDirOf(content, meta)}/${name}`);
         stored.push(`${name}:${bytes.length}:${hexCrc(crc32(bytes))}`);
       }
       stored.sort();
