@@ -89,7 +89,7 @@ try {
   if (s3) {
     const env = s3.rcloneEnv();
     await timed(`upload of the backup to S3 (setup: rclone copy --transfers 8, ${mib(total)})`, () =>
-      run("rclone", ["copy", "--transfers", "8", join(root, "bucket"), "benchs3:bucket"], env),
+      run("rclone", ["copy", "--transfers", "8", join(root, "bucket"), "benchs3:bucket"], env).then(() => undefined),
     );
     rmSync(join(root, "bucket"), { recursive: true, force: true });
     if (!skipBaselines) {
@@ -98,12 +98,15 @@ try {
       const nodeDir = `backup/sst/cluster/${CLUSTER_ID}/dc/dc1/node`;
       const out = join(root, "rclone");
       const cpu0 = s3.cpuSeconds();
+      let cpu = 0;
       const secs = await timed(`rclone copy from S3 (${rcloneVersion()}, 6 in parallel)`, () =>
         Promise.all(
           emu.nodes.map((n) => run("rclone", ["copy", `benchs3:bucket/${nodeDir}/${n.hostId}`, join(out, n.ip)], env)),
-        ).then(() => undefined),
+        ).then((each) => {
+          cpu = each.reduce((a, b) => a + b, 0);
+        }),
       );
-      baseline = `rclone copy from S3${serverCpu(s3, cpu0)}`;
+      baseline = `rclone copy from S3; rclone CPU ${cpu.toFixed(1)} s${serverCpu(s3, cpu0)}`;
       baselineMs = secs * 1000;
       rmSync(out, { recursive: true, force: true });
     }
@@ -139,10 +142,13 @@ try {
       timings: { jobPollSeconds: 1, loadRetryMs: 100 },
     });
     const cpu0 = s3?.cpuSeconds();
+    const agentCpu0 = agents.cpuSeconds?.();
+    const ownCpu0 = process.cpuUsage();
     const start = performance.now();
     const result = await restore.run();
     const wallMs = performance.now() - start;
     const p = result.progress;
+    const who = agentProcesses ? "emulator + manager" : "agents + emulator + manager";
     console.log(
       `restore of ${mib(total)} from ${s3 ? "S3" : "a local directory"}, 6 nodes (batch size 0, transfers ${transfers})${s3 ? serverCpu(s3, cpu0) : ""}`,
     );
@@ -162,13 +168,19 @@ try {
         : "";
     console.log(`cluster download (bytes / longest host download time): ${rateText(dBytes, dMs)}${ratio}`);
     console.log(`whole run (all stages, wall): ${(wallMs / 1000).toFixed(1)} s, ${rateText(p.restored, wallMs)}`);
-    const who = agentProcesses ? "emulator + manager" : "agents + emulator + manager";
     console.log(`peak RSS of this process (${who}): ${peakRssMiB().toFixed(0)} MiB`);
     const agentRss = agents.peakRssMiB?.();
     if (agentRss)
       console.log(`peak RSS of each agent process: ${agentRss.map((m) => `${m.toFixed(0)} MiB`).join(", ")}`);
-    const agentCpu = agents.cpuSeconds?.();
-    if (agentCpu) console.log(`agent CPU: ${agentCpu.map((s) => `${s.toFixed(1)} s`).join(", ")}`);
+    const agentCpu = agents.cpuSeconds?.().map((c, i) => c - (agentCpu0?.[i] ?? 0));
+    if (agentCpu) {
+      const sum = agentCpu.reduce((a, b) => a + b, 0);
+      console.log(
+        `agent CPU during the restore: ${agentCpu.map((c) => `${c.toFixed(1)} s`).join(", ")} (${sum.toFixed(1)} s)`,
+      );
+    }
+    const own = process.cpuUsage(ownCpu0);
+    console.log(`CPU of this process during the restore (${who}): ${((own.user + own.system) / 1e6).toFixed(1)} s`);
   } finally {
     await cluster.close();
   }

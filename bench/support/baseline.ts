@@ -3,7 +3,7 @@
  * `rclone`), peak RSS of this process, and the S3 server's CPU spent on a step.
  * @module
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { BenchS3 } from "./s3-server.ts";
 
@@ -30,19 +30,13 @@ export async function timed(label: string, fn: () => Promise<void>): Promise<num
   return s;
 }
 
-/** Runs a command to completion (output discarded); rejects on a non-zero exit. */
-export function run(cmd: string, args: string[], env?: Record<string, string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
-    let stderr = "";
-    child.stderr?.on("data", (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-2000);
-    });
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${stderr.trim()}`)),
-    );
-    child.on("error", reject);
-  });
+/** Runs a command to completion (output discarded); resolves with the CPU seconds it used, rejects on a non-zero exit. */
+export async function run(cmd: string, args: string[], env?: Record<string, string>): Promise<number> {
+  const child = Bun.spawn([cmd, ...args], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "pipe" });
+  const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+  if (code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${code}: ${stderr.trim().slice(-2000)}`);
+  const cpu = child.resourceUsage()?.cpuTime;
+  return cpu ? Number(cpu.user + cpu.system) / 1e6 : 0;
 }
 
 /** The first line of `rclone version`, or undefined when Debian's rclone is not installed. */

@@ -109,6 +109,8 @@ export async function runRestore(env: RestoreEnv, input: RestoreRunInput): Promi
         runId: input.runId,
         value: state,
       });
+    // Completed rows are copied before this run is first recorded: once recorded, it is the run the next one
+    // resumes, so a kill in between must not leave a recorded run without them.
     if (state.prev_id !== "") {
       await cloneCompletedRows(env, input.taskId, state.prev_id, input.runId);
       const tables = await env.scylla.tables();

@@ -5,6 +5,7 @@ import { RESTORE_RUN_KIND, type RestoreRunState } from "../../src/restore/model.
 import { Restore, type RestoreProgressEvent } from "../../src/restore/restore.ts";
 import { runRestore } from "../../src/restore/run.ts";
 import { createMemoryStore } from "../../src/store/memory.ts";
+import type { Store } from "../../src/store/store.ts";
 import { expectExactlyOnce, type RestoreBed, startRestoreBed, TAG, TOKEN } from "./harness.ts";
 
 // The Restore library class, resume at batch granularity and the one-shot run (127.3.2.x); faults.e2e has the
@@ -50,7 +51,7 @@ describe("restore library and faults", () => {
     }
   }, 90_000);
 
-  test("stopped mid-DATA, the next run resumes: restored batches are not downloaded or loaded again", async () => {
+  test("stopped mid-DATA, the next run resumes (also after a resumed run killed early): restored batches are not loaded again", async () => {
     const cluster = await bed.connect();
     const store = createMemoryStore();
     try {
@@ -83,9 +84,31 @@ describe("restore library and faults", () => {
       expect(state1.stage).toBe("DATA");
       const loadsAfterFirst = bed.cluster.ledger.loads().filter((l) => !since.includes(l)).length;
       expect(loadsAfterFirst).toBe(2);
+      // A resumed run killed before it has copied run 1's completed batches (its first progress write): the run
+      // after it still resumes run 1.
+      const killedStore: Store = {
+        ...store,
+        putProgress: async () => {
+          throw new Error("killed");
+        },
+      };
+      const killedEnv = restoreEnvFromCluster(cluster, {
+        clusterId: "c",
+        store: killedStore,
+        timings: FAST,
+        repair: null,
+      });
+      await expect(
+        runRestore(killedEnv, {
+          taskId: "t",
+          runId: "00000000-0000-1000-8000-000000000002",
+          properties,
+          signal: new AbortController().signal,
+        }),
+      ).rejects.toThrow("killed");
       const second = await runRestore(env, {
         taskId: "t",
-        runId: "00000000-0000-1000-8000-000000000002",
+        runId: "00000000-0000-1000-8000-000000000003",
         properties,
         signal: new AbortController().signal,
       });
