@@ -5,9 +5,10 @@
  */
 import { describe, expect, test } from "bun:test";
 import { planTables } from "./plan.ts";
-import type { ScheduleOptions } from "./schedule.ts";
+import { parseRing } from "./ring.ts";
+import { rangeWidth, type ScheduleOptions, widthOf } from "./schedule.ts";
 import { chooseStrategy, simulateSchedule } from "./simulate.ts";
-import { randomPlan, rng } from "./testdata/random-plan.ts";
+import { randomPlan, randomRing, rng } from "./testdata/random-plan.ts";
 
 const BANDWIDTH = 64 * 1024 * 1024;
 const duration = (job: { kind: string; cost: number }) => (job.kind === "skip" ? 0 : job.cost / BANDWIDTH + 0.01);
@@ -152,6 +153,57 @@ describe("shared jobs (several tables of a keyspace in one job), with resume", (
         const left = t.sets.flatMap((s) => s.ranges.map((r) => `${r.start}:${r.end}`)).filter((k) => !skip.has(k));
         expect(left.every((k) => seen.get(k) === 1)).toBe(true);
         expect(seen.size).toBe(left.length);
+      }
+    });
+  }
+});
+
+describe("cost estimates follow the ring share of the ranges", () => {
+  test("a ring's ranges (one wrapping round the end) share the whole ring", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const random = rng(seed);
+      const ring = parseRing(
+        "ks",
+        randomRing({ dcs: [3, 2], rf: [2, 1], strategy: "nts", tokensPerNode: 1 + (seed % 7) }, random),
+      );
+      const ranges = ring.replicaSets.flatMap((s) => s.ranges);
+      expect(ranges.some((r) => r.start > r.end)).toBe(true);
+      expect(Math.abs(ranges.reduce((sum, r) => sum + rangeWidth(r), 0) - 1)).toBeLessThan(1e-9);
+    }
+    expect(rangeWidth({ start: 5n, end: 5n })).toBe(1);
+  });
+
+  for (let seed = 201; seed <= 230; seed++) {
+    const random = rng(seed);
+    const topo = { ...TOPOLOGIES[seed % TOPOLOGIES.length], tokensPerNode: 2 + Math.floor(random() * 10) } as never;
+    const batching = random() < 0.5;
+    const threshold = random() < 0.5 ? 0 : 64 * 1024 * 1024;
+    const plan = randomPlan(random, {
+      topo,
+      keyspaces: 2,
+      tables: 3 + Math.floor(random() * 8),
+      maxSize: 1024 ** 3,
+      threshold,
+    });
+    test(`seed ${seed}: the jobs' estimates add up to the tables' sizes, in proportion to ring share`, () => {
+      const tables = planTables(plan);
+      const size = tables.reduce((sum, t) => sum + t.size, 0);
+      for (const strategy of ["table-by-table", "precedence"] as const) {
+        const sim = simulateSchedule(tables, options(strategy, plan, 0, batching), duration, plan.hosts);
+        // Each job's estimate is bytes per replica: over all jobs and their replicas, every table's size once.
+        const total = sim.executed.reduce((sum, e) => sum + e.job.cost * e.job.participants.length, 0);
+        expect(Math.abs(total - size)).toBeLessThanOrEqual(size * 1e-9 + 1e-6);
+        if (strategy !== "table-by-table") continue;
+        // One table per job: within a table, bytes per unit of ring share are the same for every ranges job.
+        const perWidth = new Map<string, number>();
+        for (const e of sim.executed) {
+          if (e.job.kind !== "normal") continue;
+          const key = `${e.job.keyspace}.${e.job.tables[0]?.table}`;
+          const w = e.job.cost / widthOf(e.job.ranges);
+          const seen = perWidth.get(key) ?? w;
+          expect(Math.abs(w - seen)).toBeLessThanOrEqual(seen * 1e-9 + 1e-9);
+          perWidth.set(key, seen);
+        }
       }
     });
   }

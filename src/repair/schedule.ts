@@ -23,7 +23,7 @@ export type JobKind = "normal" | "small" | "tablet" | "skip";
 export interface JobPart {
   setKey: string;
   hosts: string[];
-  ranges: RepairRange[];
+  ranges: readonly RepairRange[];
 }
 
 /** What a job records in progress for one of its tables. */
@@ -86,10 +86,22 @@ interface SetState {
   table: TableState;
   key: string;
   hosts: string[];
-  todo: RepairRange[];
-  /** Estimated bytes per replica per range. */
-  perRange: number;
+  todo: readonly RepairRange[];
+  /** Ring fraction of `todo` (kept in step with it by `setTodo`). */
+  todoWidth: number;
+  /** Estimated bytes per replica per unit of ring fraction (data is spread over tokens by the partitioner's hash). */
+  perWidth: number;
   done: boolean;
+  /** Precedence: the candidate group the set is in, and what it adds to the group's remaining work. */
+  group?: Group;
+  contrib?: number;
+}
+
+/** Candidates whose jobs block the same hosts, longest first; `rest` is their remaining estimated work. */
+interface Group {
+  items: SetState[];
+  pos: number;
+  rest: number;
 }
 
 interface TableState {
@@ -128,7 +140,7 @@ export class JobScheduler {
    * replica sets), each group longest first. An event looks at one head per group, so its cost follows the number
    * of distinct replica sets, not the number of jobs.
    */
-  #groups: Array<{ items: SetState[]; pos: number }> = [];
+  #groups: Group[] = [];
 
   constructor(tables: readonly TablePlan[], options: ScheduleOptions) {
     this.#opts = options;
@@ -136,8 +148,8 @@ export class JobScheduler {
     this.#unfinishedPerLevel = new Array(SYSTEM_PREFERENCE.length + 1).fill(0);
     this.#tables = tables.map((plan, index) => {
       const done = options.done?.get(tableKey(plan.keyspace, plan.table));
-      const weight = plan.sets.reduce((sum, s) => sum + s.ranges.length * s.hosts.length, 0);
-      const perRange = weight > 0 ? plan.size / weight : 0;
+      const weight = plan.sets.reduce((sum, s) => sum + widthOf(s.ranges) * s.hosts.length, 0);
+      const perWidth = weight > 0 ? plan.size / weight : 0;
       const state: TableState = {
         plan,
         index,
@@ -153,12 +165,23 @@ export class JobScheduler {
       const allDone = done !== undefined && plan.sets.every((s) => s.ranges.every((r) => done.has(rangeKey(r))));
       const skipDone = done !== undefined && (!plan.tablet || allDone);
       for (const s of plan.sets) {
-        const todo = skipDone ? s.ranges.filter((r) => !done.has(rangeKey(r))) : [...s.ranges];
-        state.sets.push({ table: state, key: s.key, hosts: s.hosts, todo, perRange, done: todo.length === 0 });
+        // The plan's arrays are shared by the tables of a ring; todo lists are only ever replaced, never mutated.
+        const todo = skipDone ? s.ranges.filter((r) => !done.has(rangeKey(r))) : s.ranges;
+        const todoWidth = skipDone ? widthOf(todo) : widthOf(s.ranges);
+        state.sets.push({
+          table: state,
+          key: s.key,
+          hosts: s.hosts,
+          todo,
+          todoWidth,
+          perWidth,
+          done: todo.length === 0,
+        });
       }
       if (state.sets.every((s) => s.done)) state.finished = true;
       else this.#unfinishedPerLevel[state.level] = (this.#unfinishedPerLevel[state.level] ?? 0) + 1;
       this.#byKey.set(tableKey(plan.keyspace, plan.table), state);
+      if (plan.baseTable !== undefined) this.#bases.add(tableKey(plan.keyspace, plan.baseTable));
       return state;
     });
     if (options.strategy === "precedence") {
@@ -175,10 +198,11 @@ export class JobScheduler {
           if (full) break;
         }
       }
-      this.#groups = [...groups.values()].map((items) => ({
-        items: items.sort((a, b) => this.#setCost(b) - this.#setCost(a)),
-        pos: 0,
-      }));
+      this.#groups = [...groups.values()].map((items) => {
+        const group: Group = { items: items.sort((a, b) => this.#setCost(b) - this.#setCost(a)), pos: 0, rest: 0 };
+        for (const set of items) this.#moveTo(set, group);
+        return group;
+      });
       if (options.shareJobs !== false) {
         for (const t of this.#tables) {
           if (t.plan.tablet) continue;
@@ -214,17 +238,82 @@ export class JobScheduler {
     return out;
   }
 
-  /** Estimated work of the job `s` would start now (with the sets that share it). */
+  /**
+   * Estimated work of the job `s` would start now (with the sets that share it). Cached per group of mates: an
+   * event looks at one head per replica set, and summing a keyspace's tables for each would dominate planning.
+   */
   #jobCost(s: SetState): number {
-    let cost = this.#setCost(s);
-    for (const m of this.#matesOf(s)) cost += this.#setCost(m);
+    const key = this.#mateKey.get(s);
+    if (key === undefined || s.table.alone) return this.#setCost(s);
+    let cost = this.#mateCost.get(key);
+    if (cost === undefined) {
+      cost = this.#setCost(s);
+      for (const m of this.#matesOf(s)) cost += this.#setCost(m);
+      this.#mateCost.set(key, cost);
+    }
     return cost;
+  }
+
+  /** Cached {@link #jobCost} per group of mates; a key is dropped when one of its sets changes. */
+  readonly #mateCost = new Map<string, number>();
+  /** Tables with views (their end changes which views are eligible). */
+  readonly #bases = new Set<string>();
+
+  /** A table's sets changed (todo, started, alone, dropped): its cached job costs and group shares are stale. */
+  #touch(t: TableState): void {
+    for (const s of t.sets) {
+      const key = this.#mateKey.get(s);
+      if (key !== undefined) this.#mateCost.delete(key);
+      this.#recost(s);
+    }
+  }
+
+  /** Work of `s` not yet started (0 once its job started, or its table was dropped). */
+  #rest(s: SetState): number {
+    const t = s.table;
+    if (t.dropped) return 0;
+    if (t.plan.small || t.plan.tablet) return t.fullStarted ? 0 : this.#setCost(s);
+    return this.#setCost(s);
+  }
+
+  /** Brings the set's share of its group's remaining work up to date. */
+  #recost(s: SetState): void {
+    const g = s.group;
+    if (g === undefined) return;
+    const r = this.#rest(s);
+    g.rest += r - (s.contrib ?? 0);
+    s.contrib = r;
+  }
+
+  #moveTo(s: SetState, group: Group): void {
+    if (s.group !== undefined) s.group.rest -= s.contrib ?? 0;
+    s.group = group;
+    s.contrib = 0;
+    this.#recost(s);
+  }
+
+  #setTodo(s: SetState, todo: readonly RepairRange[]): void {
+    s.todo = todo;
+    s.todoWidth = widthOf(todo);
+    const key = this.#mateKey.get(s);
+    if (key !== undefined) this.#mateCost.delete(key);
+    this.#recost(s);
+  }
+
+  /** A table's finished state changed by one: eligibility of others may change, so every cached cost goes. */
+  #levelDelta(t: TableState, delta: 1 | -1): void {
+    const before = this.#unfinishedPerLevel[t.level] ?? 0;
+    const after = before + delta;
+    this.#unfinishedPerLevel[t.level] = after;
+    if ((before === 0) !== (after === 0) || this.#bases.has(tableKey(t.plan.keyspace, t.plan.table))) {
+      this.#mateCost.clear();
+    }
   }
 
   #setCost(s: SetState): number {
     const t = s.table;
     if (t.plan.small || t.plan.tablet) return t.plan.size / Math.max(1, t.plan.ringHosts.length);
-    return s.todo.length * s.perRange;
+    return s.todoWidth * s.perWidth;
   }
 
   /** Stops generating (graceful stop, fail-fast); running jobs still finish. */
@@ -271,22 +360,30 @@ export class JobScheduler {
       const t = this.#byKey.get(tableKey(job.keyspace, w.table));
       if (t === undefined || t.dropped) continue;
       t.alone = true;
+      this.#touch(t);
       if (t.finished) {
         t.finished = false;
-        this.#unfinishedPerLevel[t.level] = (this.#unfinishedPerLevel[t.level] ?? 0) + 1;
+        this.#levelDelta(t, 1);
       }
-      if (job.kind === "small") t.fullStarted = false;
+      if (job.kind === "small") {
+        t.fullStarted = false;
+        this.#touch(t);
+      }
       const again: SetState[] = [];
       for (const p of w.parts) {
         const s = t.sets.find((x) => x.key === p.setKey);
         if (s === undefined || p.ranges.length === 0) continue;
-        s.todo = [...p.ranges, ...s.todo];
+        this.#setTodo(s, [...p.ranges, ...s.todo]);
         s.done = false;
         again.push(s);
       }
       if (this.#opts.strategy !== "precedence") continue;
       const full = t.plan.small || t.plan.tablet;
-      for (const s of full ? again.slice(0, 1) : again) this.#groups.push({ items: [s], pos: 0 });
+      for (const s of full ? again.slice(0, 1) : again) {
+        const group: Group = { items: [s], pos: 0, rest: 0 };
+        this.#moveTo(s, group);
+        this.#groups.push(group);
+      }
     }
   }
 
@@ -298,10 +395,11 @@ export class JobScheduler {
     const t = this.#byKey.get(tableKey(keyspace, table));
     if (t === undefined || t.dropped) return [];
     t.dropped = true;
+    this.#touch(t);
     const parts: JobPart[] = [];
     for (const s of t.sets) {
       if (s.todo.length > 0) parts.push({ setKey: s.key, hosts: s.hosts, ranges: s.todo });
-      s.todo = [];
+      this.#setTodo(s, []);
       s.done = true;
     }
     this.#checkFinished(t);
@@ -311,7 +409,7 @@ export class JobScheduler {
   #checkFinished(t: TableState): void {
     if (t.finished || t.running > 0 || t.sets.some((s) => !s.done)) return;
     t.finished = true;
-    this.#unfinishedPerLevel[t.level] = (this.#unfinishedPerLevel[t.level] ?? 1) - 1;
+    this.#levelDelta(t, -1);
   }
 
   #master(hosts: readonly string[]): string {
@@ -331,7 +429,7 @@ export class JobScheduler {
   #takeRanges(s: SetState, intensity: number): RepairRange[] {
     const limit = this.#opts.batching ? Math.min(s.todo.length, MAX_BATCH) : Math.max(1, intensity);
     const taken = s.todo.slice(0, limit);
-    s.todo = s.todo.slice(limit);
+    this.#setTodo(s, s.todo.slice(limit));
     if (s.todo.length === 0) s.done = true;
     return taken;
   }
@@ -385,7 +483,7 @@ export class JobScheduler {
         const full = t.plan.tablet || t.plan.small;
         if (full) {
           const ranges = s.todo;
-          s.todo = [];
+          this.#setTodo(s, []);
           s.done = true;
           const kind: JobKind = t.fullStarted ? "skip" : t.plan.tablet ? "tablet" : "small";
           t.fullStarted = true;
@@ -395,7 +493,7 @@ export class JobScheduler {
         } else {
           const ranges = this.#takeRanges(s, intensity);
           const work = [{ table: t.plan.table, parts: [{ setKey: s.key, hosts: s.hosts, ranges }] }];
-          out.push(this.#job(t, "normal", s.hosts, s.hosts, ranges, intensity, work, ranges.length * s.perRange));
+          out.push(this.#job(t, "normal", s.hosts, s.hosts, ranges, intensity, work, widthOf(ranges) * s.perWidth));
         }
       }
       // The barrier: the next table starts only when this one is finished.
@@ -415,30 +513,28 @@ export class JobScheduler {
     return true;
   }
 
-  /** Bitmask of a set's hosts (disjointness checks). */
-  #mask(s: SetState): bigint {
-    let m = this.#masks.get(s);
+  /** Bitmask of a set's hosts in 32-bit words (disjointness checks), per hosts list (shared by a ring's tables). */
+  #mask(s: SetState): Uint32Array {
+    let m = this.#masks.get(s.hosts);
     if (m === undefined) {
-      m = 0n;
+      for (const h of s.hosts) if (!this.#hostIndex.has(h)) this.#hostIndex.set(h, this.#hostIndex.size);
+      m = new Uint32Array(Math.ceil(this.#hostIndex.size / 32));
       for (const h of s.hosts) {
-        let i = this.#hostIndex.get(h);
-        if (i === undefined) {
-          i = this.#hostIndex.size;
-          this.#hostIndex.set(h, i);
-        }
-        m |= 1n << BigInt(i);
+        const i = this.#hostIndex.get(h) ?? 0;
+        m[i >>> 5] = (m[i >>> 5] ?? 0) | (1 << (i & 31));
       }
-      this.#masks.set(s, m);
+      this.#masks.set(s.hosts, m);
     }
     return m;
   }
 
-  readonly #masks = new Map<SetState, bigint>();
+  readonly #masks = new WeakMap<readonly string[], Uint32Array>();
   readonly #hostIndex = new Map<string, number>();
 
   /** The longest eligible candidate of each group, longest first. */
   #heads(): SetState[] {
     const heads: SetState[] = [];
+    const rest = new Map<SetState, number>();
     let drop = false;
     for (const g of this.#groups) {
       while (g.pos < g.items.length && (g.items[g.pos] as SetState).done) g.pos++;
@@ -453,13 +549,17 @@ export class JobScheduler {
         if ((t.plan.small || t.plan.tablet) && t.fullStarted) continue;
         if (!this.#eligible(t)) continue;
         heads.push(s);
+        rest.set(s, g.rest);
         break;
       }
     }
     if (drop) this.#groups = this.#groups.filter((g) => g.pos < g.items.length);
     const cost = new Map(heads.map((h) => [h, this.#jobCost(h)]));
     this.#headCost = cost;
-    return heads.sort((a, b) => (cost.get(b) ?? 0) - (cost.get(a) ?? 0));
+    // Most remaining work on the hosts first: a group's jobs run back to back while its hosts stay free, so
+    // starting the groups with the most left keeps the runs long and ends them with the short ones; then the
+    // longest job.
+    return heads.sort((a, b) => (rest.get(b) ?? 0) - (rest.get(a) ?? 0) || (cost.get(b) ?? 0) - (cost.get(a) ?? 0));
   }
 
   /** Job costs of the current heads (set by {@link #heads}). */
@@ -485,7 +585,7 @@ export class JobScheduler {
         if (b.table.plan.small || b.table.plan.tablet) continue;
         const cb = this.#headCost.get(b) ?? 0;
         if (cb <= bestScore) break;
-        if ((ma & this.#mask(b)) === 0n) {
+        if (disjoint(ma, this.#mask(b))) {
           best = [a, b];
           bestScore = Math.min(ca, cb);
           break;
@@ -516,11 +616,12 @@ export class JobScheduler {
         let cost = 0;
         for (const x of tables) {
           x.fullStarted = true;
+          this.#touch(x);
           cost += this.#setCost(x.sets[0] as SetState);
           const parts: JobPart[] = [];
           for (const y of x.sets) {
             if (y.todo.length > 0) parts.push({ setKey: y.key, hosts: y.hosts, ranges: y.todo });
-            y.todo = [];
+            this.#setTodo(y, []);
             y.done = true;
           }
           work.push({ table: x.plan.table, parts });
@@ -535,19 +636,27 @@ export class JobScheduler {
       const mates = this.#matesOf(s);
       const ranges = this.#takeRanges(s, intensity);
       const work: TableWork[] = [{ table: t.plan.table, parts: [{ setKey: s.key, hosts: s.hosts, ranges }] }];
-      let cost = ranges.length * s.perRange;
+      const width = widthOf(ranges);
+      let cost = width * s.perWidth;
       // Tables of the keyspace whose next ranges of this replica set are the same ranges share the job.
       for (const m of mates) {
         if (!startsWith(m.todo, ranges)) continue;
-        m.todo = m.todo.slice(ranges.length);
+        this.#setTodo(m, m.todo.slice(ranges.length));
         if (m.todo.length === 0) m.done = true;
         work.push({ table: m.table.plan.table, parts: [{ setKey: m.key, hosts: m.hosts, ranges }] });
-        cost += ranges.length * m.perRange;
+        cost += width * m.perWidth;
       }
       out.push(this.#job(t, "normal", s.hosts, s.hosts, ranges, intensity, work, cost));
     }
     return out;
   }
+}
+
+/** Whether two host masks share no host (a shorter mask was made before later hosts were numbered). */
+function disjoint(a: Uint32Array, b: Uint32Array): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (((a[i] ?? 0) & (b[i] ?? 0)) !== 0) return false;
+  return true;
 }
 
 /** Whether `list` begins with exactly the ranges of `prefix`. */
@@ -559,4 +668,33 @@ function startsWith(list: readonly RepairRange[], prefix: readonly RepairRange[]
     if (a.start !== b.start || a.end !== b.end) return false;
   }
   return true;
+}
+
+const RING = 2 ** 64;
+const widths = new WeakMap<RepairRange, number>();
+
+/**
+ * Share of the token ring a range (start, end] covers; a wrapping range (start >= end) goes round the end of the
+ * ring. Partitioners hash keys uniformly over tokens, so a table's bytes in a range follow this share.
+ */
+export function rangeWidth(r: RepairRange): number {
+  let w = widths.get(r);
+  if (w === undefined) {
+    const d = r.end - r.start;
+    w = (d > 0n ? Number(d) : RING + Number(d)) / RING;
+    widths.set(r, w);
+  }
+  return w;
+}
+
+const listWidths = new WeakMap<readonly RepairRange[], number>();
+
+/** Ring share of ranges (remembered per list: the tables of a ring share the plan's lists). */
+export function widthOf(ranges: readonly RepairRange[]): number {
+  let sum = listWidths.get(ranges);
+  if (sum !== undefined) return sum;
+  sum = 0;
+  for (const r of ranges) sum += rangeWidth(r);
+  listWidths.set(ranges, sum);
+  return sum;
 }
