@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { planTables } from "./plan.ts";
 import { parseRing } from "./ring.ts";
-import { rangeWidth, type ScheduleOptions, widthOf } from "./schedule.ts";
+import { type Job, JobScheduler, rangeWidth, type ScheduleOptions, widthOf } from "./schedule.ts";
 import { chooseStrategy, simulateSchedule } from "./simulate.ts";
 import { randomPlan, randomRing, rng } from "./testdata/random-plan.ts";
 
@@ -205,6 +205,58 @@ describe("cost estimates follow the ring share of the ranges", () => {
           perWidth.set(key, seen);
         }
       }
+    });
+  }
+});
+
+describe("the schedule's incremental bookkeeping matches a recomputation", () => {
+  for (let seed = 301; seed <= 330; seed++) {
+    const random = rng(seed);
+    const topo = { ...TOPOLOGIES[seed % TOPOLOGIES.length], tokensPerNode: 2 + Math.floor(random() * 8) } as never;
+    const threshold = random() < 0.5 ? 0 : 64 * 1024 * 1024;
+    const plan = randomPlan(random, {
+      topo,
+      keyspaces: 2,
+      tables: 3 + Math.floor(random() * 8),
+      maxSize: 1024 ** 3,
+      threshold,
+      systemAuth: random() < 0.5,
+    });
+    test(`seed ${seed}: jobs end in random order, with retries alone and dropped tables`, () => {
+      const tables = planTables(plan);
+      const done = new Map<string, Set<string>>();
+      if (random() < 0.5) {
+        for (const t of tables) {
+          const keys = t.sets.flatMap((s) => s.ranges.map((r) => `${r.start}:${r.end}`));
+          done.set(`${t.keyspace}.${t.table}`, new Set(keys.filter(() => random() < 0.3)));
+        }
+      }
+      const scheduler = new JobScheduler(tables, { ...options("precedence", plan, 0, random() < 0.5), done });
+      expect(scheduler.audit()).toEqual([]);
+      const running: Job[] = [];
+      let dropped = 0;
+      for (let guard = 0; guard < 100_000; guard++) {
+        running.push(...scheduler.next());
+        expect(scheduler.audit()).toEqual([]);
+        if (running.length === 0) break;
+        const [job] = running.splice(Math.floor(random() * running.length), 1);
+        if (job === undefined) break;
+        scheduler.finish(job);
+        const roll = random();
+        if (roll < 0.1 && job.tables.length > 1)
+          scheduler.retryAlone(
+            job,
+            job.tables.slice(1).map((w) => w.table),
+          );
+        else if (roll < 0.15 && dropped < 2) {
+          dropped++;
+          const t = tables[Math.floor(random() * tables.length)];
+          if (t) scheduler.dropTable(t.keyspace, t.table);
+        }
+        expect(scheduler.audit()).toEqual([]);
+        if (scheduler.done) break;
+      }
+      expect(scheduler.done).toBe(true);
     });
   }
 });

@@ -316,6 +316,34 @@ export class JobScheduler {
     return s.todoWidth * s.perWidth;
   }
 
+  /**
+   * Checks the incremental bookkeeping against a recomputation (tests): every group's remaining work and every
+   * cached job cost. Returns the mismatches.
+   */
+  audit(): string[] {
+    const out: string[] = [];
+    const near = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+    const sums = new Map<Group, number>();
+    for (const t of this.#tables) {
+      for (const s of t.sets) if (s.group !== undefined) sums.set(s.group, (sums.get(s.group) ?? 0) + this.#rest(s));
+    }
+    for (const [g, sum] of sums) if (!near(g.rest, sum)) out.push(`group rest ${g.rest} != ${sum}`);
+    for (const [key, cached] of this.#mateCost) {
+      const head = (this.#mates.get(key) ?? []).find(
+        (m) =>
+          !m.table.alone &&
+          !m.table.dropped &&
+          this.#eligible(m.table) &&
+          !(m.table.plan.small ? m.table.fullStarted : m.done),
+      );
+      if (head === undefined) continue;
+      let fresh = this.#setCost(head);
+      for (const m of this.#matesOf(head)) fresh += this.#setCost(m);
+      if (!near(cached, fresh)) out.push(`job cost of ${key}: cached ${cached} != ${fresh}`);
+    }
+    return out;
+  }
+
   /** Stops generating (graceful stop, fail-fast); running jobs still finish. */
   stop(): void {
     this.#stopped = true;
