@@ -4,9 +4,18 @@
  * cap holds at every instant, and our schedule is never longer than SM's table-by-table one.
  */
 import { describe, expect, test } from "bun:test";
+import { formatRanges } from "../clients/scylla/repair.ts";
 import { planTables } from "./plan.ts";
 import { parseRing } from "./ring.ts";
-import { type Job, JobScheduler, rangeWidth, type ScheduleOptions, widthOf } from "./schedule.ts";
+import {
+  type Job,
+  JobScheduler,
+  MAX_RANGES_TEXT,
+  MAX_TABLES_TEXT,
+  rangeWidth,
+  type ScheduleOptions,
+  widthOf,
+} from "./schedule.ts";
 import { chooseStrategy, simulateSchedule } from "./simulate.ts";
 import { randomPlan, randomRing, rng } from "./testdata/random-plan.ts";
 
@@ -257,6 +266,48 @@ describe("the schedule's incremental bookkeeping matches a recomputation", () =>
         if (scheduler.done) break;
       }
       expect(scheduler.done).toBe(true);
+    });
+  }
+});
+
+describe("a repair_async request fits in an HTTP request line", () => {
+  for (const [seed, tokensPerNode, count] of [
+    [401, 300, 6],
+    [402, 256, 450],
+    [403, 40, 600],
+  ] as const) {
+    const random = rng(seed);
+    const plan = randomPlan(random, {
+      topo: { dcs: [3], rf: [3], strategy: "simple", tokensPerNode },
+      keyspaces: 1,
+      tables: count,
+      maxSize: 1024 ** 3,
+      threshold: seed === 403 ? 1024 ** 3 : 0,
+    });
+    test(`seed ${seed}: ${tokensPerNode} vnodes on 3 nodes RF 3, ${count} tables`, () => {
+      const tables = planTables(plan);
+      for (const strategy of ["table-by-table", "precedence"] as const) {
+        const sim = simulateSchedule(tables, options(strategy, plan, 0, true), duration, plan.hosts);
+        let split = false;
+        for (const e of sim.executed) {
+          const names = e.job.tables.map((w) => w.table).join(",");
+          if (e.job.tables.length > 1) expect(names.length).toBeLessThanOrEqual(MAX_TABLES_TEXT);
+          if (e.job.ranges.length > 1) expect(formatRanges(e.job.ranges).length).toBeLessThanOrEqual(MAX_RANGES_TEXT);
+          if (e.job.kind === "normal" && e.job.ranges.length < (tables[0]?.rangeCount ?? 0)) split = true;
+        }
+        // Every range of every table once, all the same.
+        for (const t of tables) {
+          const seen = new Map<string, number>();
+          for (const e of sim.executed) {
+            for (const p of e.job.tables.find((w) => w.table === t.table)?.parts ?? []) {
+              for (const r of p.ranges) seen.set(`${r.start}:${r.end}`, (seen.get(`${r.start}:${r.end}`) ?? 0) + 1);
+            }
+          }
+          expect(seen.size).toBe(t.rangeCount);
+          expect([...seen.values()].every((n) => n === 1)).toBe(true);
+        }
+        if (seed !== 403) expect(split).toBe(true);
+      }
     });
   }
 });

@@ -12,7 +12,7 @@
  *   every replica of the table and records all its ranges at once (no skip jobs).
  * @module
  */
-import type { RepairRange } from "../clients/scylla/repair.ts";
+import { formatRanges, type RepairRange } from "../clients/scylla/repair.ts";
 import { JobController } from "./controller.ts";
 import type { Strategy } from "./model.ts";
 import { isSystemKeyspace, SYSTEM_PREFERENCE, type TablePlan } from "./plan.ts";
@@ -78,6 +78,14 @@ export interface ScheduleOptions {
 }
 
 const MAX_BATCH = 1000;
+/**
+ * Longest `ranges` and `columnFamilies` texts of one `repair_async` request. Both travel in the URL, and an HTTP
+ * server caps the request line and headers (Bun's at 16 KiB: 431 beyond), so a job carries fewer than 1000 ranges
+ * when they would not fit (one replica set owning hundreds of vnode ranges: 3 nodes with RF 3, EverywhereStrategy)
+ * and a shared job fewer tables. The first range and the first table always go.
+ */
+export const MAX_RANGES_TEXT = 10_000;
+export const MAX_TABLES_TEXT = 2_000;
 const rangeKey = (r: RepairRange) => `${r.start}:${r.end}`;
 export const tableKey = (ks: string, table: string) => `${ks}.${table}`;
 
@@ -455,9 +463,16 @@ export class JobScheduler {
 
   /** Takes the next ranges of a set for a normal job. */
   #takeRanges(s: SetState, intensity: number): RepairRange[] {
-    const limit = this.#opts.batching ? Math.min(s.todo.length, MAX_BATCH) : Math.max(1, intensity);
-    const taken = s.todo.slice(0, limit);
-    this.#setTodo(s, s.todo.slice(limit));
+    const limit = Math.min(s.todo.length, this.#opts.batching ? MAX_BATCH : Math.max(1, intensity));
+    let n = 0;
+    let text = -1;
+    while (n < limit) {
+      text += rangeText(s.todo[n] as RepairRange) + 1;
+      if (n > 0 && text > MAX_RANGES_TEXT) break;
+      n++;
+    }
+    const taken = s.todo.slice(0, n);
+    this.#setTodo(s, s.todo.slice(n));
     if (s.todo.length === 0) s.done = true;
     return taken;
   }
@@ -639,7 +654,13 @@ export class JobScheduler {
         const intensity = ctl.tryBlock(t.plan.ringHosts);
         if (intensity === undefined) continue;
         // Small tables of the keyspace share the small-table job; a tablet table is repaired alone.
-        const tables = [t, ...(t.plan.small ? this.#matesOf(s).map((m) => m.table) : [])];
+        const tables = [t];
+        let names = t.plan.table.length;
+        for (const m of t.plan.small ? this.#matesOf(s) : []) {
+          if (names + 1 + m.table.plan.table.length > MAX_TABLES_TEXT) continue;
+          names += 1 + m.table.plan.table.length;
+          tables.push(m.table);
+        }
         const work: TableWork[] = [];
         let cost = 0;
         for (const x of tables) {
@@ -667,8 +688,11 @@ export class JobScheduler {
       const width = widthOf(ranges);
       let cost = width * s.perWidth;
       // Tables of the keyspace whose next ranges of this replica set are the same ranges share the job.
+      let names = t.plan.table.length;
       for (const m of mates) {
         if (!startsWith(m.todo, ranges)) continue;
+        if (names + 1 + m.table.plan.table.length > MAX_TABLES_TEXT) continue;
+        names += 1 + m.table.plan.table.length;
         this.#setTodo(m, m.todo.slice(ranges.length));
         if (m.todo.length === 0) m.done = true;
         work.push({ table: m.table.plan.table, parts: [{ setKey: m.key, hosts: m.hosts, ranges }] });
@@ -713,6 +737,18 @@ export function rangeWidth(r: RepairRange): number {
     widths.set(r, w);
   }
   return w;
+}
+
+const texts = new WeakMap<RepairRange, number>();
+
+/** Length of a range in `repair_async`'s `ranges` (a wrapping range goes as two pieces, see `formatRanges`). */
+export function rangeText(r: RepairRange): number {
+  let n = texts.get(r);
+  if (n === undefined) {
+    n = formatRanges([r]).length;
+    texts.set(r, n);
+  }
+  return n;
 }
 
 const listWidths = new WeakMap<readonly RepairRange[], number>();
