@@ -2,8 +2,16 @@ import { expect, test } from "bun:test";
 import { FakeClock } from "../scheduler/fake-clock.ts";
 import { createMemoryStore } from "../store/memory.ts";
 import type { Store } from "../store/store.ts";
-import type { LeaderCallbacks, LeaderElector, LeaderInfo } from "./leadership.ts";
+import {
+  LEADER_REQUEST_KIND,
+  LEADER_REQUEST_SCOPE,
+  LEADER_SCHEDULE_KIND,
+  type LeaderCallbacks,
+  type LeaderElector,
+  type LeaderInfo,
+} from "./leadership.ts";
 import { Manager } from "./manager.ts";
+import { ScheduleBoardReader, SchedulePublisher } from "./schedule-board.ts";
 import { CLUSTER_ID, ControlledRunner, makeCluster, makeTask } from "./testing.ts";
 
 /** An elector the test drives: `elect()` and `demote()` call the Manager's callbacks as a lease would. */
@@ -197,3 +205,82 @@ test("task listings through a follower show the leader's next activation and run
   one.runner.last.succeed();
   await close();
 }, 30_000);
+
+test("the leader deletes each request row once handled (and old rows marked done without acting on them)", async () => {
+  const { store, clock, one, two, close } = await pair();
+  const { clusterId, taskId, runId } = LEADER_REQUEST_SCOPE;
+  const task = await one.manager.createTask(makeTask("repair", { cron: "0 0 1 1 *" }));
+  // A row an earlier leader acted on and kept: deleted, not started again.
+  await store.putProgress(LEADER_REQUEST_KIND, clusterId, taskId, runId, [
+    {
+      key: "old",
+      value: { op: "start", clusterId: CLUSTER_ID, type: "repair", taskId: task.id, done: true, from: "x" },
+    },
+  ]);
+  await until(
+    async () => (await store.listProgress(LEADER_REQUEST_KIND, clusterId, taskId, runId)).length === 0,
+    clock,
+  );
+  expect(one.runner.runs).toHaveLength(0);
+  await two.manager.tasks.start(CLUSTER_ID, "repair", task.id);
+  await until(() => one.runner.runs.length === 1, clock);
+  await until(
+    async () => (await store.listProgress(LEADER_REQUEST_KIND, clusterId, taskId, runId)).length === 0,
+    clock,
+  );
+  one.runner.last.succeed();
+  await until(async () => (await store.listRuns(CLUSTER_ID, "repair", task.id, 0))[0]?.status === "DONE", clock);
+  expect(one.runner.runs).toHaveLength(1);
+  await close();
+}, 30_000);
+
+test("a follower reads the leader's schedule rows again only when the board's version changed", async () => {
+  const inner = createMemoryStore();
+  const boardReads: number[] = [];
+  const store: Store = {
+    ...inner,
+    listProgress: async (kind, ...rest) => {
+      if (kind === LEADER_SCHEDULE_KIND) boardReads.push(1);
+      return inner.listProgress(kind, ...rest);
+    },
+  };
+  const reader = new ScheduleBoardReader(store);
+  const publisher = new SchedulePublisher(store);
+  const key = { clusterId: CLUSTER_ID, type: "repair", id: "t1" };
+  const info = (at: number) => new Map([[`${CLUSTER_ID}/repair/t1`, { nextActivation: at, retry: 0, running: false }]]);
+  // Nothing published (no version yet): read every time, never answered from memory.
+  expect((await reader.read())(key).nextActivation).toBeNull();
+  expect((await reader.read())(key).nextActivation).toBeNull();
+  expect(boardReads).toHaveLength(2);
+  await publisher.publish(info(1_000));
+  expect((await reader.read())(key).nextActivation).toBe(1_000);
+  expect((await reader.read())(key).nextActivation).toBe(1_000);
+  // publish() read the stored rows once for its first comparison.
+  expect(boardReads).toHaveLength(4);
+  // The same view again: nothing written, the copy stays good.
+  await publisher.publish(info(1_000));
+  expect((await reader.read())(key).nextActivation).toBe(1_000);
+  expect(boardReads).toHaveLength(4);
+  await publisher.publish(info(2_000));
+  expect((await reader.read())(key).nextActivation).toBe(2_000);
+  expect(boardReads).toHaveLength(5);
+});
+
+test("a follower's copy of the board is read again after its maximum age even with the same version", async () => {
+  const store = createMemoryStore();
+  let now = 1_000;
+  const reader = new ScheduleBoardReader(store, { maxAgeMs: 10_000, now: () => now });
+  const key = { clusterId: CLUSTER_ID, type: "repair", id: "t1" };
+  await new SchedulePublisher(store).publish(
+    new Map([[`${CLUSTER_ID}/repair/t1`, { nextActivation: 1_000, retry: 0, running: false }]]),
+  );
+  expect((await reader.read())(key).nextActivation).toBe(1_000);
+  // A row written without a new version (a lost version write): hidden until the copy is too old.
+  await store.putProgress(LEADER_SCHEDULE_KIND, "leader", "schedule", "current", [
+    { key: `${CLUSTER_ID}/repair/t1`, value: { nextActivation: 5_000, retry: 0, running: false } },
+  ]);
+  now += 9_999;
+  expect((await reader.read())(key).nextActivation).toBe(1_000);
+  now += 1;
+  expect((await reader.read())(key).nextActivation).toBe(5_000);
+});

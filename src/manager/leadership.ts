@@ -33,7 +33,10 @@ export interface LeaderElector {
   stop(): Promise<void>;
 }
 
-/** Where followers leave start/stop requests for the leader (a generic progress row set of the store). */
+/**
+ * Where followers leave start/stop requests for the leader (a generic progress row set of the store); the leader
+ * deletes each row once it acted on it.
+ */
 export const LEADER_REQUEST_KIND = "scheduler_request";
 export const LEADER_REQUEST_SCOPE = { clusterId: "leader", taskId: "requests", runId: "queue" } as const;
 
@@ -56,7 +59,7 @@ export interface LeaderRequest {
   suspend?: { allowTaskType?: string; policy?: "stop_running_tasks" | "fail_if_running_tasks" };
   /** resume: the options of `SuspendService.resume`. */
   resume?: { startTasks?: boolean; startTasksMissedActivation?: boolean };
-  /** Set by the leader once acted on. */
+  /** Set by leaders of earlier versions once acted on (they kept the row); such rows are deleted unread. */
   done?: boolean;
   from: string;
 }

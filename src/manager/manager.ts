@@ -22,7 +22,7 @@ import {
   type LeaderInfo,
   type LeaderRequest,
 } from "./leadership.ts";
-import { readScheduleBoard, SchedulePublisher } from "./schedule-board.ts";
+import { ScheduleBoardReader, SchedulePublisher } from "./schedule-board.ts";
 import { SuspendService } from "./suspend.ts";
 import { TaskService } from "./task-service.ts";
 
@@ -74,6 +74,7 @@ export class Manager {
   #followTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   readonly #board: SchedulePublisher;
+  readonly #boardReader: ScheduleBoardReader;
   #leading = false;
   /** Counts leadership changes, so a take-over that outlived its leadership stops. */
   #term = 0;
@@ -87,6 +88,7 @@ export class Manager {
     this.#leader = options.leader;
     this.#leaderSyncMs = options.leaderSyncMs ?? 1000;
     this.#board = new SchedulePublisher(this.store);
+    this.#boardReader = new ScheduleBoardReader(this.store);
     const now = () => this.clock.now();
     this.#metrics = options.metrics ? new SchedulerMetrics(options.metrics, now) : undefined;
     const follower = () => this.#leader !== undefined && !(this.#leading && this.#leader.isLeader());
@@ -163,7 +165,7 @@ export class Manager {
       now,
       runnerOf: (type) => this.#runners.get(type),
       knownTypes: () => [...this.#runners.keys()],
-      scheduleSource: async () => (follower() ? readScheduleBoard(this.store) : undefined),
+      scheduleSource: async () => (follower() ? this.#boardReader.read() : undefined),
     });
     this.registerRunner(
       "suspend",
@@ -303,33 +305,41 @@ export class Manager {
   /** Leader: picks up tasks changed through other servers, and their start/stop requests. */
   async #sync(): Promise<void> {
     await this.suspend.load();
-    for (const task of await this.store.listAllTasks({ includeDeleted: true })) {
-      if (!this.#runners.has(task.type)) continue;
-      const known = this.#engine.knownTask(task);
-      if (known && JSON.stringify(specOf(known)) === JSON.stringify(specOf(task))) continue;
-      if (!known && (task.deleted || !task.enabled)) continue;
+    const store = this.store;
+    const tasks = store.listTasksShared
+      ? await store.listTasksShared(undefined, { includeDeleted: true })
+      : await store.listAllTasks({ includeDeleted: true });
+    for (const shared of tasks) {
+      if (!this.#runners.has(shared.type)) continue;
+      const known = this.#engine.knownTask(shared);
+      if (known && JSON.stringify(specOf(known)) === sharedSpecText(shared)) continue;
+      if (!known && (shared.deleted || !shared.enabled)) continue;
+      // The engine keeps what it is given: never the store's shared record.
+      const task = structuredClone(shared) as TaskRecord;
       if (task.deleted) this.#engine.unschedule(task, { forget: true });
       else this.#engine.schedule(task);
     }
     const { clusterId, taskId, runId } = LEADER_REQUEST_SCOPE;
     const rows = await this.store.listProgress(LEADER_REQUEST_KIND, clusterId, taskId, runId);
     for (const row of rows) {
-      const request = row.value as LeaderRequest;
-      if (request.done) continue;
+      const request = row.value as LeaderRequest | null;
       if (!this.#leading) return;
-      try {
-        await this.#act(request);
-      } catch (error) {
-        // A request that cannot be carried out (a suspend refused by its policy...) is logged and dropped.
-        this.logger.warn("scheduler: request from another server", {
-          op: request.op,
-          cluster: request.clusterId,
-          error: error instanceof Error ? error.message : String(error),
-        });
+      // Rows marked done by leaders before requests were deleted once handled: nothing to act on.
+      if (request && !request.done) {
+        try {
+          await this.#act(request);
+        } catch (error) {
+          // A request that cannot be carried out (a suspend refused by its policy...) is logged and dropped.
+          this.logger.warn("scheduler: request from another server", {
+            op: request.op,
+            cluster: request.clusterId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
       }
-      await this.store.putProgress(LEADER_REQUEST_KIND, clusterId, taskId, runId, [
-        { key: row.key, value: { ...request, done: true } },
-      ]);
+      // Handled: gone, so the queue every sync reads stays as short as the requests not yet acted on. A leader
+      // that dies between acting and this delete acts on it again after the take-over (as a retried start would).
+      await this.store.deleteProgress(LEADER_REQUEST_KIND, clusterId, taskId, runId, [row.key]);
     }
     await this.#board.publish(this.#engine.scheduleInfos());
   }
@@ -399,7 +409,18 @@ export class Manager {
   }
 }
 
-function specOf(task: TaskRecord) {
+function specOf(task: Readonly<TaskRecord>) {
   const { enabled, deleted, name, labels, properties, schedule } = task;
   return { enabled, deleted, name, labels, properties, schedule };
+}
+
+/** `specOf` as JSON, remembered for frozen records (the store's shared ones, unchanged while the task is). */
+const specTexts = new WeakMap<Readonly<TaskRecord>, string>();
+function sharedSpecText(task: Readonly<TaskRecord>): string {
+  let text = specTexts.get(task);
+  if (text === undefined) {
+    text = JSON.stringify(specOf(task));
+    if (Object.isFrozen(task)) specTexts.set(task, text);
+  }
+  return text;
 }

@@ -16,7 +16,8 @@ import { parseScheduleInput, type TaskUpdate } from "./task-json.ts";
 
 /** A task plus what the scheduler knows of it (SM's TaskListItem). */
 export interface TaskListEntry {
-  task: TaskRecord;
+  /** Possibly the store's shared, frozen record (`Store.listTasksShared`): never change it. */
+  task: Readonly<TaskRecord>;
   schedule: TaskScheduleInfo;
   suspended: boolean;
 }
@@ -211,8 +212,10 @@ export class TaskService {
         hint: `use one of ${TASK_STATUSES.join(", ")}`,
       });
     }
+    const filter = options.type ? { type: options.type } : {};
+    const store = this.#d.store;
     const [tasks, source] = await Promise.all([
-      this.#d.store.listTasks(clusterId, options.type ? { type: options.type } : {}),
+      store.listTasksShared ? store.listTasksShared(clusterId, filter) : store.listTasks(clusterId, filter),
       this.#d.scheduleSource?.(),
     ]);
     const infoOf = source ?? ((task: TaskRecord) => this.#d.engine.info(task));

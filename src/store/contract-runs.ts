@@ -107,6 +107,31 @@ export function describeRunContract(fresh: () => Promise<Store>): void {
         { key: "ks/t1", value: [[0, 10]] },
       ]);
     });
+
+    test("deleting some rows of a run by key leaves the others", async () => {
+      const store = await fresh();
+      const rows = ["a", "b", "c", "d"].map((key, i) => ({ key, value: i }));
+      await store.putProgress("scheduler_request", c1, uuidN(10), "queue", rows);
+      await store.putProgress("scheduler_request", c1, uuidN(10), "other", rows);
+      await store.deleteProgress("scheduler_request", c1, uuidN(10), "queue", ["b", "d", "missing"]);
+      expect(await store.listProgress("scheduler_request", c1, uuidN(10), "queue")).toEqual([
+        { key: "a", value: 0 },
+        { key: "c", value: 2 },
+      ]);
+      await store.deleteProgress("scheduler_request", c1, uuidN(10), "queue", []);
+      await store.batch([
+        {
+          op: "deleteProgress",
+          kind: "scheduler_request",
+          clusterId: c1,
+          taskId: uuidN(10),
+          runId: "queue",
+          keys: ["a"],
+        },
+      ]);
+      expect(await store.listProgress("scheduler_request", c1, uuidN(10), "queue")).toEqual([{ key: "c", value: 2 }]);
+      expect(await store.listProgress("scheduler_request", c1, uuidN(10), "other")).toHaveLength(4);
+    });
   });
 
   describe("batch", () => {

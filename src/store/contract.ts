@@ -178,6 +178,29 @@ export function describeStoreContract(
         ]);
         expect(await store.listAllTasks({ type: "backup", includeDeleted: true })).toHaveLength(2);
       });
+
+      test("shared listings (where offered) list the same, frozen, and show every write at once", async () => {
+        const store = await fresh();
+        if (!store.listTasksShared) return;
+        await store.putTask(makeTask(c1, "repair", uuidN(2)));
+        await store.putTask(makeTask(c1, "backup", uuidN(3)));
+        await store.putTask(makeTask(c1, "healthcheck", uuidN(4), { deleted: true, enabled: false, name: "" }));
+        await store.putTask(makeTask(c2, "backup", uuidN(5)));
+        for (const filter of [{}, { includeDeleted: true }, { type: "repair" }, { type: "healthcheck" }]) {
+          expect(await store.listTasksShared(c1, filter)).toEqual(await store.listTasks(c1, filter));
+          expect(await store.listTasksShared(undefined, filter)).toEqual(await store.listAllTasks(filter));
+        }
+        const [first] = await store.listTasksShared(c1, { type: "repair" });
+        expect(Object.isFrozen(first) && Object.isFrozen(first?.properties)).toBe(true);
+        const renamed = { ...makeTask(c1, "repair", uuidN(2)), name: "renamed" };
+        await store.putTask(renamed);
+        expect(await store.listTasksShared(c1, { type: "repair" })).toEqual([renamed]);
+        await store.putTask(makeTask(c1, "repair", uuidN(1)));
+        expect((await store.listTasksShared(undefined, { type: "repair" })).map((t) => t.id)).toEqual([
+          uuidN(1),
+          uuidN(2),
+        ]);
+      });
     });
 
     describeRunContract(fresh);

@@ -79,9 +79,12 @@ export function createMemoryStore(): Store {
         progress.set(runKey, bucket);
         return;
       }
-      case "deleteProgress":
-        progress.delete(key(write.kind, write.clusterId, write.taskId, write.runId));
+      case "deleteProgress": {
+        const runKey = key(write.kind, write.clusterId, write.taskId, write.runId);
+        if (write.keys === undefined) progress.delete(runKey);
+        else for (const rowKey of write.keys) progress.get(runKey)?.delete(rowKey);
         return;
+      }
     }
   }
 
@@ -174,8 +177,10 @@ export function createMemoryStore(): Store {
           .sort(([a], [b]) => compareText(a, b))
           .map(([k, value]) => ({ key: k, value: cloneJson(value) }));
       }),
-    deleteProgress: (kind, clusterId, taskId, runId) =>
-      guard("delete progress", () => apply({ op: "deleteProgress", kind, clusterId, taskId, runId })),
+    deleteProgress: (kind, clusterId, taskId, runId, keys) =>
+      guard("delete progress", () =>
+        apply({ op: "deleteProgress", kind, clusterId, taskId, runId, ...(keys ? { keys: [...keys] } : {}) }),
+      ),
 
     batch: (writes) =>
       guard("write batch", () => {

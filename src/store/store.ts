@@ -116,7 +116,15 @@ export type StoreWrite =
   | { op: "putRun"; run: RunRecord }
   | { op: "putServiceRun"; kind: string; run: ServiceRunRecord }
   | { op: "putProgress"; kind: string; clusterId: string; taskId: string; runId: string; rows: ProgressRow[] }
-  | { op: "deleteProgress"; kind: string; clusterId: string; taskId: string; runId: string };
+  | {
+      op: "deleteProgress";
+      kind: string;
+      clusterId: string;
+      taskId: string;
+      runId: string;
+      /** Only these rows (default: every row of the run). */
+      keys?: string[];
+    };
 
 export interface Store {
   // ----- clusters -----
@@ -144,6 +152,12 @@ export interface Store {
   listTasks(clusterId: string, filter?: TaskFilter): Promise<TaskRecord[]>;
   /** Every task of every cluster (daemon start). */
   listAllTasks(filter?: TaskFilter): Promise<TaskRecord[]>;
+  /**
+   * Optional: `listTasks` and `listAllTasks` (`clusterId` undefined) whose records are deep-frozen and may be the
+   * same objects call after call while the tasks are unchanged, so hot read-only paths (task listings, the leader's
+   * sync) neither decode nor render unchanged tasks again. Never change them: copy first. Same order as `listTasks`.
+   */
+  listTasksShared?(clusterId: string | undefined, filter?: TaskFilter): Promise<readonly TaskRecord[]>;
 
   // ----- scheduler runs -----
   putRun(run: RunRecord): Promise<void>;
@@ -160,7 +174,8 @@ export interface Store {
   listServiceRuns(kind: string, clusterId: string, taskId: string, limit: number): Promise<ServiceRunRecord[]>;
   putProgress(kind: string, clusterId: string, taskId: string, runId: string, rows: ProgressRow[]): Promise<void>;
   listProgress(kind: string, clusterId: string, taskId: string, runId: string): Promise<ProgressRow[]>;
-  deleteProgress(kind: string, clusterId: string, taskId: string, runId: string): Promise<void>;
+  /** Deletes the run's rows named by `keys`, or all of them when `keys` is undefined. */
+  deleteProgress(kind: string, clusterId: string, taskId: string, runId: string, keys?: string[]): Promise<void>;
 
   // ----- batches -----
   /**

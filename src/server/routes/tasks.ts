@@ -7,23 +7,17 @@ import type { Context, Hono } from "hono";
 import * as v from "valibot";
 import { ManagerError, ValidationError } from "../../errors.ts";
 import { normalizeTaskUpdateKeys, TaskUpdateEntries, TaskUpdateSchema } from "../../manager/task-json.ts";
+import type { TaskListEntry } from "../../manager/task-service.ts";
 import { TASK_STATUSES } from "../../scheduler/model.ts";
 import { boundedText, jsonObject } from "../../util/input-limits.ts";
-import { NIL_UUID } from "../../util/uuid.ts";
+import { isUuid, NIL_UUID } from "../../util/uuid.ts";
 import type { ServerDeps } from "../deps.ts";
 import { readRawGetBody } from "../node-listener.ts";
 import { parseJsonBody } from "../validate.ts";
 import { registerSuspendRoutes } from "./suspend.ts";
 import { registerTaskRoutes } from "./task.ts";
-import {
-  API_PREFIX,
-  clusterOf,
-  readBool,
-  requireManager,
-  taskIdOf,
-  taskTypeOf,
-  toTaskListItemJson,
-} from "./tasks-common.ts";
+import { taskListBody } from "./task-list-body.ts";
+import { API_PREFIX, clusterOf, readBool, requireManager, taskIdOf, taskTypeOf } from "./tasks-common.ts";
 
 /** The body of POST /cluster/{cluster_id}/tasks: a TaskUpdate that may carry the nil id. */
 export const CreateTaskSchema = v.pipe(
@@ -43,18 +37,33 @@ export function registerSchedulerRoutes(app: Hono, deps: ServerDeps): void {
 function registerTaskCollectionRoutes(app: Hono, deps: ServerDeps): void {
   app.get(`${API_PREFIX}/cluster/:cluster_id/tasks`, async (c) => {
     const manager = requireManager(deps);
-    const cluster = await clusterOf(c, deps);
-    const type = c.req.query("type") || undefined;
-    if (type !== undefined) taskTypeOf(type);
-    const status = c.req.query("status") || undefined;
-    if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status)) {
-      throw new ValidationError(`malformed request: invalid status "${status}"`, {
-        hint: `use one of ${TASK_STATUSES.join(", ")}`,
-      });
+    const param = (c.req.param("cluster_id") ?? "").toLowerCase();
+    const clusterRead = clusterOf(c, deps);
+    const options = () => {
+      const type = c.req.query("type") || undefined;
+      if (type !== undefined) taskTypeOf(type);
+      const status = c.req.query("status") || undefined;
+      if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status)) {
+        throw new ValidationError(`malformed request: invalid status "${status}"`, {
+          hint: `use one of ${TASK_STATUSES.join(", ")}`,
+        });
+      }
+      const taskId = c.req.query("task_id") || undefined;
+      if (taskId !== undefined) taskIdOf(taskId);
+      return { all: readBool(c, "all"), type, status, taskId };
+    };
+    // A cluster given by id: its tasks are read while the cluster is (one store round trip less); used only when
+    // the id names the cluster, after the same checks in the same order (404 before 400) as without it.
+    let early: Promise<TaskListEntry[]> | undefined;
+    try {
+      if (isUuid(param)) early = manager.tasks.list(param, options());
+    } catch {
+      // Bad options: reported below, after the cluster.
     }
-    const taskId = c.req.query("task_id") || undefined;
-    if (taskId !== undefined) taskIdOf(taskId);
-    const entries = await manager.tasks.list(cluster.id, { all: readBool(c, "all"), type, status, taskId });
+    early?.catch(() => undefined);
+    const cluster = await clusterRead;
+    const opts = options();
+    const entries = early && cluster.id === param ? await early : await manager.tasks.list(cluster.id, opts);
     // SM answers null for an empty list here (a nil Go slice), unlike /clusters and /history.
     if (entries.length === 0) return c.json(null);
     if (readBool(c, "short")) {
@@ -62,7 +71,7 @@ function registerTaskCollectionRoutes(app: Hono, deps: ServerDeps): void {
         entries.map(({ task }) => ({ cluster_id: task.clusterId, type: task.type, id: task.id, name: task.name })),
       );
     }
-    return c.json(entries.map(toTaskListItemJson));
+    return c.body(taskListBody(entries), 200, { "Content-Type": "application/json" });
   });
 
   app.post(`${API_PREFIX}/cluster/:cluster_id/tasks`, async (c) => {

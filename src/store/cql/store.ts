@@ -9,7 +9,7 @@
  *   (CQL gives all statements of a batch one timestamp otherwise) and retries of timed-out writes are idempotent.
  * - `batch()` is one logged batch: all or nothing, even across partitions.
  * - Task listings come from memory while the cluster's `tasks_version` (set with every task write) is unchanged
- *   (`task-cache.ts`).
+ *   (`task-cache.ts`); `listTasksShared` hands out the cached records themselves, decoded once per version.
  * - Run history and progress rows expire after SM's 180 days (`USING TTL`); validate_backup_run_progress never.
  * - Secrets are AES-256-GCM sealed exactly as in the SQLite store (`../sqlite/crypto.ts`).
  * @module
@@ -256,6 +256,12 @@ function createCqlStore(
           ],
         }));
       case "deleteProgress":
+        if (write.keys !== undefined) {
+          return write.keys.map((key) => ({
+            query: `DELETE FROM ${ks}.service_run_progress USING TIMESTAMP ? WHERE kind = ? AND cluster_id = ? AND task_id = ? AND run_id = ? AND key = ?`,
+            params: [ts(), write.kind, write.clusterId, write.taskId, write.runId, key],
+          }));
+        }
         return [
           {
             query: `DELETE FROM ${ks}.service_run_progress USING TIMESTAMP ? WHERE kind = ? AND cluster_id = ? AND task_id = ? AND run_id = ?`,
@@ -287,39 +293,44 @@ function createCqlStore(
     });
   const byTaskOrder = (a: TaskRecord, b: TaskRecord) =>
     compareText(a.clusterId, b.clusterId) || compareText(a.type, b.type) || compareText(a.id, b.id);
-  const filterTasks = (list: TaskRecord[], filter: TaskFilter) =>
+  const filterTasks = (list: readonly TaskRecord[], filter: TaskFilter) =>
     list.filter((t) => (filter.type === undefined || t.type === filter.type) && (filter.includeDeleted || !t.deleted));
   const context = (clusterId: string, key: string) => `${clusterId}\u0000${key}`;
   const limitClause = (limit: number) => (limit > 0 ? ` LIMIT ${Math.floor(limit)}` : "");
-  const tasks = createTaskCache({
-    readVersion: async (clusterId) => {
-      const [row] = await all(
-        "list tasks",
-        `SELECT tasks_version FROM ${ks}.scheduler_task WHERE cluster_id = ? LIMIT 1`,
-        [clusterId],
-      );
-      return (row?.get("tasks_version") as string | null | undefined) ?? null;
+  const tasks = createTaskCache<TaskRecord>(
+    {
+      readVersion: async (clusterId) => {
+        const [row] = await all(
+          "list tasks",
+          `SELECT tasks_version FROM ${ks}.scheduler_task WHERE cluster_id = ? LIMIT 1`,
+          [clusterId],
+        );
+        return (row?.get("tasks_version") as string | null | undefined) ?? null;
+      },
+      readVersions: async () =>
+        (await all("list tasks", `SELECT DISTINCT cluster_id, tasks_version FROM ${ks}.scheduler_task`, [])).map(
+          (row) => ({
+            clusterId: String(row.get("cluster_id")),
+            version: (row.get("tasks_version") as string | null) ?? null,
+          }),
+        ),
+      readTasks: async (clusterId) => {
+        const rows = await all(
+          "list tasks",
+          `SELECT tasks_version, doc FROM ${ks}.scheduler_task WHERE cluster_id = ?`,
+          [clusterId],
+        );
+        return {
+          version: (rows[0]?.get("tasks_version") as string | null | undefined) ?? null,
+          docs: rows.flatMap((row) => {
+            const doc = row.get("doc") as string | null;
+            return doc === null ? [] : [doc];
+          }),
+        };
+      },
     },
-    readVersions: async () =>
-      (await all("list tasks", `SELECT DISTINCT cluster_id, tasks_version FROM ${ks}.scheduler_task`, [])).map(
-        (row) => ({
-          clusterId: String(row.get("cluster_id")),
-          version: (row.get("tasks_version") as string | null) ?? null,
-        }),
-      ),
-    readTasks: async (clusterId) => {
-      const rows = await all("list tasks", `SELECT tasks_version, doc FROM ${ks}.scheduler_task WHERE cluster_id = ?`, [
-        clusterId,
-      ]);
-      return {
-        version: (rows[0]?.get("tasks_version") as string | null | undefined) ?? null,
-        docs: rows.flatMap((row) => {
-          const doc = row.get("doc") as string | null;
-          return doc === null ? [] : [doc];
-        }),
-      };
-    },
-  });
+    { order: byTaskOrder },
+  );
 
   return {
     client,
@@ -416,6 +427,10 @@ function createCqlStore(
         (await tasks.all()).map((doc) => JSON.parse(doc) as TaskRecord),
         filter,
       ).sort(byTaskOrder),
+    listTasksShared: async (clusterId, filter = {}) =>
+      clusterId === undefined
+        ? filterTasks(await tasks.sharedAll(), filter).sort(byTaskOrder)
+        : filterTasks(await tasks.sharedOfCluster(clusterId), filter),
 
     putRun: (run) => write("put run", [{ op: "putRun", run }]),
     getRun: async (clusterId, type, taskId, runId) =>
@@ -493,8 +508,8 @@ function createCqlStore(
           [kind, clusterId, taskId, runId],
         )
       ).map((row) => ({ key: String(row.get("key")), value: JSON.parse(String(row.get("value"))) as unknown })),
-    deleteProgress: (kind, clusterId, taskId, runId) =>
-      write("delete progress", [{ op: "deleteProgress", kind, clusterId, taskId, runId }]),
+    deleteProgress: (kind, clusterId, taskId, runId, keys) =>
+      write("delete progress", [{ op: "deleteProgress", kind, clusterId, taskId, runId, ...(keys ? { keys } : {}) }]),
 
     batch: (writes) => write("write batch", writes),
 

@@ -73,3 +73,27 @@ test("all() reads only the clusters whose version changed and forgets clusters t
   fake.clusters.set("c1", { version: "v1", docs: ["z"] });
   expect(await cache.ofCluster("c1")).toEqual(["z"]);
 });
+
+test("shared records are decoded once per version, frozen, sorted, and replaced when the version changes", async () => {
+  const fake = fakeSource();
+  fake.clusters.set("c1", { version: "v1", docs: ['{"id":"b"}', '{"id":"a","labels":{"x":"1"}}'] });
+  const cache = createTaskCache<{ id: string; labels?: Record<string, string> }>(fake.source, {
+    order: (x, y) => x.id.localeCompare(y.id),
+  });
+  const first = await cache.sharedOfCluster("c1");
+  expect(first.map((t) => t.id)).toEqual(["a", "b"]);
+  expect(Object.isFrozen(first[0]) && Object.isFrozen(first[0]?.labels)).toBe(true);
+  expect(() => {
+    (first[0]?.labels as Record<string, string>).x = "changed";
+  }).toThrow();
+  expect(await cache.sharedOfCluster("c1")).toBe(first);
+  // Plain listings still get their own copies.
+  const copies = (await cache.ofCluster("c1")).map((doc) => JSON.parse(doc));
+  expect(copies).toHaveLength(2);
+  fake.clusters.set("c1", { version: "v2", docs: ['{"id":"c"}'] });
+  const second = await cache.sharedOfCluster("c1");
+  expect(second).not.toBe(first);
+  expect(second.map((t) => t.id)).toEqual(["c"]);
+  expect((await cache.sharedAll()).map((t) => t.id)).toEqual(["c"]);
+  expect(fake.reads).toEqual(["c1", "c1"]);
+});

@@ -79,6 +79,9 @@ export function prepareStatements(db: Database) {
       "SELECT key, value FROM progress WHERE kind = ? AND cluster_id = ? AND task_id = ? AND run_id = ? ORDER BY key",
     ),
     deleteProgress: q("DELETE FROM progress WHERE kind = ? AND cluster_id = ? AND task_id = ? AND run_id = ?"),
+    deleteProgressRow: q(
+      "DELETE FROM progress WHERE kind = ? AND cluster_id = ? AND task_id = ? AND run_id = ? AND key = ?",
+    ),
   };
 }
 
@@ -120,7 +123,12 @@ export function applyWrite(s: Statements, write: StoreWrite): void {
       }
       return;
     case "deleteProgress":
-      s.deleteProgress.run(write.kind, write.clusterId, write.taskId, write.runId);
+      if (write.keys === undefined) s.deleteProgress.run(write.kind, write.clusterId, write.taskId, write.runId);
+      else {
+        for (const key of write.keys) {
+          s.deleteProgressRow.run(write.kind, write.clusterId, write.taskId, write.runId, key);
+        }
+      }
       return;
   }
 }

@@ -193,8 +193,8 @@ function createSqliteStore(
           value: JSON.parse(row.value) as unknown,
         })),
       ),
-    deleteProgress: (kind, clusterId, taskId, runId) =>
-      write("delete progress", [{ op: "deleteProgress", kind, clusterId, taskId, runId }]),
+    deleteProgress: (kind, clusterId, taskId, runId, keys) =>
+      write("delete progress", [{ op: "deleteProgress", kind, clusterId, taskId, runId, ...(keys ? { keys } : {}) }]),
 
     batch: (writes) => write("write batch", writes),
 
