@@ -3,6 +3,11 @@
  * history, and the per-service run and progress rows needed to resume) into our store (SQLite or CQL).
  * A dry run (the default) only reads and reports; an import refuses to overwrite existing clusters or tasks unless
  * `overwrite` is set. Runtime-neutral.
+ *
+ * An import writes in many store batches, so it is not atomic: it records a marker (drawer `import-sm`/`in_progress`:
+ * source, start, overwrite) before its first write and deletes it after its last. A marker left behind (the import
+ * was killed, or the store failed mid-way) is reported by every later run; an `--apply` from the same source finishes
+ * it (the objects it already wrote are not conflicts), one from another source is refused unless `overwrite` is set.
  * @module
  */
 import type cassandra from "cassandra-driver";
@@ -47,6 +52,25 @@ export interface ImportSummary {
   conflicts: string[];
   /** Tables of SM that were not found (older SM versions lack some). */
   missingTables: string[];
+  /** An earlier import into this target that did not finish (its marker), if any. */
+  unfinished?: ImportMarker;
+}
+
+/** What an import in progress leaves in the target's drawer until its last write. */
+export interface ImportMarker {
+  /** `cql://hosts/keyspace` of the source. */
+  source: string;
+  startedAt: string;
+  overwrite: boolean;
+}
+
+/** Where the marker lives: a drawer row outside every cluster (cluster ids are UUIDs). */
+export const IMPORT_MARKER = { clusterId: "import-sm", key: "in_progress" } as const;
+
+function readMarker(value: unknown): ImportMarker | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const m = value as Partial<ImportMarker>;
+  return { source: String(m.source ?? "?"), startedAt: String(m.startedAt ?? "?"), overwrite: m.overwrite === true };
 }
 
 /**
@@ -114,6 +138,8 @@ async function run(client: cassandra.Client, ks: string, options: ImportSmOption
     conflicts: [],
     missingTables: [],
   };
+  const unfinished = readMarker(await target.getDrawer(IMPORT_MARKER.clusterId, IMPORT_MARKER.key));
+  if (unfinished) summary.unfinished = unfinished;
   const writes: StoreWrite[] = [];
   const secrets: { clusterId: string; key: string; value: Uint8Array }[] = [];
 
@@ -203,16 +229,34 @@ async function run(client: cassandra.Client, ks: string, options: ImportSmOption
   }
 
   if (!options.apply) return summary;
-  if (summary.conflicts.length > 0 && !options.overwrite) {
+  // Finishing an interrupted import of the same source: what it already wrote is not a conflict.
+  const resuming = unfinished?.source === summary.source;
+  if (unfinished && !resuming && !options.overwrite) {
+    throw new StoreError(
+      `import-sm: the target store holds an unfinished import from ${unfinished.source} (started ${unfinished.startedAt})`,
+      {
+        hint: `nothing was written; finish that import first (import-sm --apply with --source-hosts/--source-keyspace of ${unfinished.source}), or add --overwrite to import ${summary.source} over it`,
+      },
+    );
+  }
+  if (summary.conflicts.length > 0 && !options.overwrite && !resuming) {
     throw new StoreError(
       `import-sm: ${summary.conflicts.length} object(s) already exist in the target store: ${summary.conflicts.slice(0, 5).join(", ")}${summary.conflicts.length > 5 ? ", ..." : ""}`,
       { hint: "nothing was written; add --overwrite to replace them, or import into an empty store" },
     );
   }
+  const marker: ImportMarker = {
+    source: summary.source,
+    startedAt: unfinished?.startedAt ?? new Date().toISOString(),
+    overwrite: Boolean(options.overwrite) || (resuming && unfinished.overwrite),
+  };
+  await target.putDrawer(IMPORT_MARKER.clusterId, IMPORT_MARKER.key, marker);
   // Clusters and tasks first, then secrets, history and progress in slices (a store batch must stay small).
   for (const slice of slices(writes)) await target.batch(slice);
   for (const s of secrets) await target.putSecret(s.clusterId, s.key, s.value);
+  await target.deleteDrawer(IMPORT_MARKER.clusterId, IMPORT_MARKER.key);
   summary.applied = true;
+  delete summary.unfinished;
   return summary;
 }
 
@@ -256,6 +300,14 @@ export function formatImportSummary(s: ImportSummary): string {
   if (s.conflicts.length > 0) {
     lines.push(`  already in the target (${s.conflicts.length}): ${s.conflicts.slice(0, 10).join(", ")}`);
     if (!s.applied) lines.push("  an import replaces them only with --overwrite");
+  }
+  if (s.unfinished) {
+    const same = s.unfinished.source === s.source;
+    lines.push(
+      `  the target holds an unfinished import from ${s.unfinished.source} (started ${s.unfinished.startedAt}): ${
+        same ? "--apply finishes it" : "finish it with --apply from that source, or --overwrite to replace it"
+      }`,
+    );
   }
   if (!s.applied) lines.push("Nothing was written. Run again with --apply to import.");
   return `${lines.join("\n")}\n`;

@@ -24,6 +24,8 @@ export const IMPORT_SM_USAGE = `Usage:
 Reads Scylla Manager's keyspace (default: the config's database section) and imports clusters with their
 secrets, tasks with schedules, run history and repair/backup/restore state into the store the config selects.
 Without --apply it only prints what it would import. Existing clusters and tasks are replaced only with --overwrite.
+An import that did not finish (killed, or the store failed) is reported by every later run; running the same
+command again finishes it.
 `;
 
 interface Args {

@@ -11,12 +11,14 @@ import { join } from "node:path";
 import cassandra from "cassandra-driver";
 import * as v from "valibot";
 import { BackupRunSchema, RunProgressSchema } from "../../src/backup/model.ts";
-import { importSm } from "../../src/importsm/import.ts";
+import { formatImportSummary, IMPORT_MARKER, type ImportMarker, importSm } from "../../src/importsm/import.ts";
 import { runImportSm } from "../../src/importsm/main.ts";
 import { findPrevRun } from "../../src/repair/progress.ts";
 import { startDaemon } from "../../src/server/daemon.ts";
+import { describeTarget } from "../../src/store/cql/connect.ts";
 import { openCqlStore } from "../../src/store/cql/store.ts";
 import { openSqliteStore } from "../../src/store/sqlite/store.ts";
+import type { Store } from "../../src/store/store.ts";
 import { cqlOptions, cqlSkipReason, testSecretKey, uniqueKeyspace } from "../support/cql-store.ts";
 import { createSmKeyspace } from "../support/sm-keyspace.ts";
 
@@ -329,6 +331,53 @@ describe.skipIf(Boolean(cqlSkipReason))("import-sm", () => {
       expect(again.conflicts).toHaveLength(5);
     } finally {
       await target.close();
+    }
+  }, 120_000);
+
+  test("an import that stopped mid-way is reported, finished by a re-run without --overwrite, refused from another source", async () => {
+    const inner = await openSqliteStore(join(dir, "partial.db"), { secretKey: testSecretKey });
+    try {
+      // The store fails once the batches (clusters, tasks, history) are written, before the secrets: an import
+      // killed mid-way.
+      const failing: Store = {
+        ...inner,
+        putSecret: async () => {
+          throw new Error("store went away");
+        },
+      };
+      await expect(importSm({ source: source(), target: failing, apply: true })).rejects.toThrow(/store went away/);
+      expect(await inner.getCluster(CID)).toBeDefined();
+      expect(await inner.getSecret(CID, "cql_creds")).toBeUndefined();
+      const marker = (await inner.getDrawer(IMPORT_MARKER.clusterId, IMPORT_MARKER.key)) as ImportMarker;
+      expect(marker.source).toBe(describeTarget(source()));
+
+      // Every later run says so; a dry run writes nothing.
+      const dry = await importSm({ source: source(), target: inner });
+      expect(dry.unfinished).toEqual(marker);
+      expect(dry.conflicts.length).toBeGreaterThan(0);
+      expect(formatImportSummary(dry)).toContain(`unfinished import from ${marker.source}`);
+      expect(formatImportSummary(dry)).toContain("--apply finishes it");
+
+      // Another source is refused unless --overwrite, naming the unfinished one.
+      await inner.putDrawer(IMPORT_MARKER.clusterId, IMPORT_MARKER.key, { ...marker, source: "cql://elsewhere/sm" });
+      await expect(importSm({ source: source(), target: inner, apply: true })).rejects.toThrow(
+        /unfinished import from cql:\/\/elsewhere\/sm/,
+      );
+      expect(await inner.getSecret(CID, "cql_creds")).toBeUndefined();
+      await inner.putDrawer(IMPORT_MARKER.clusterId, IMPORT_MARKER.key, marker);
+
+      // The same source, no --overwrite: the objects it wrote are not conflicts; it finishes and clears the marker.
+      const finished = await importSm({ source: source(), target: inner, apply: true });
+      expect(finished.applied).toBe(true);
+      expect(finished.unfinished).toBeUndefined();
+      expect(await inner.getDrawer(IMPORT_MARKER.clusterId, IMPORT_MARKER.key)).toBeUndefined();
+      expect(await inner.getSecret(CID, "cql_creds")).toBeDefined();
+      expect((await inner.listRuns(CID, "backup", BACKUP, 0)).map((r) => r.id)).toEqual([RUN2, RUN1]);
+      expect(await inner.listProgress("repair_run_state", CID, REPAIR, RUN0)).toHaveLength(1);
+      // Finished: a further apply is an ordinary one again.
+      await expect(importSm({ source: source(), target: inner, apply: true })).rejects.toThrow(/already exist/);
+    } finally {
+      await inner.close();
     }
   }, 120_000);
 
