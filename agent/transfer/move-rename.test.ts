@@ -12,6 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDataBackend, createLocalstorageBackend } from "../providers/data.ts";
+import { BandwidthLimiter } from "./bwlimit.ts";
 import { TransferPool } from "./pool.ts";
 import { copyPaths, syncDir } from "./sync.ts";
 
@@ -117,10 +118,11 @@ describe("movedir between local backends", () => {
   const shm = "/dev/shm";
   const crossDevice = existsSync(shm) && statSync(shm).dev !== statSync(tmpdir()).dev;
   if (!crossDevice) console.log(`skipping the EXDEV test: ${shm} is missing or on the same filesystem as ${tmpdir()}`);
-  test.skipIf(!crossDevice)("across filesystems (EXDEV) it copies, then deletes the source", async () => {
+  test.skipIf(!crossDevice)("across filesystems (EXDEV) the kernel copies, then the source is deleted", async () => {
     const b = backends(shm);
     tree(join(b.data, SNAP), { "a-Data.db": "across", "b-Index.db": "index" });
     tree(join(b.storage, "bucket/sst"), { "a-Data.db": "older" });
+    const outcomes: string[] = [];
     await syncDir({
       src: b.src,
       srcDir: SNAP,
@@ -129,7 +131,9 @@ describe("movedir between local backends", () => {
       move: true,
       suffix: ".sm_tag",
       pool: new TransferPool(2),
+      onFile: (o) => outcomes.push(`${o.path}:${o.outcome}:${o.streamed ? "streamed" : "kernel"}`),
     });
+    expect(outcomes.sort()).toEqual(["a-Data.db:uploaded:kernel", "b-Index.db:uploaded:kernel"]);
     const dst = join(b.storage, "bucket/sst");
     expect(readFileSync(join(dst, "a-Data.db"), "utf8")).toBe("across");
     expect(readFileSync(join(dst, "a-Data.db.sm_tag"), "utf8")).toBe("older");
@@ -139,6 +143,25 @@ describe("movedir between local backends", () => {
     expect(await b.dst.moveFrom(b.src, `${SNAP}/missing`, "bucket/x").catch((e: Error) => e.name)).toBe(
       "NotFoundBackendError",
     );
+  });
+
+  test.skipIf(!crossDevice)("across filesystems with a rate limit the bytes stream through the limiter", async () => {
+    const b = backends(shm);
+    tree(join(b.data, SNAP), { "a-Data.db": "limited" });
+    const outcomes: string[] = [];
+    await syncDir({
+      src: b.src,
+      srcDir: SNAP,
+      dst: b.dst,
+      dstDir: "bucket/sst",
+      move: true,
+      pool: new TransferPool(2),
+      limiter: new BandwidthLimiter(100 * 1024 * 1024),
+      onFile: (o) => outcomes.push(`${o.path}:${o.outcome}:${o.streamed ? "streamed" : "kernel"}`),
+    });
+    expect(outcomes).toEqual(["a-Data.db:uploaded:streamed"]);
+    expect(readFileSync(join(b.storage, "bucket/sst/a-Data.db"), "utf8")).toBe("limited");
+    expect(readdirSync(join(b.data, SNAP))).toEqual([]);
   });
 });
 

@@ -11,6 +11,8 @@ export interface FileOutcome {
   path: string;
   size: number;
   outcome: "uploaded" | "skipped" | "failed";
+  /** Bytes went through JS buffers (not renamed or copied by the kernel). */
+  streamed?: boolean;
   error?: unknown;
 }
 
@@ -34,7 +36,8 @@ export interface SyncDirOptions {
 
 /**
  * `sync/copydir` and `sync/movedir`: copies every file below `srcDir` to `dstDir`, `transfers` at a time
- * (a move between two local backends on one filesystem renames each file instead of copying it),
+ * (a move between two local backends on one filesystem renames each file instead of copying it; across filesystems
+ * and without a rate limit the kernel copies it),
  * skipping files the destination already has (same size, and same MD5 where the destination knows one,
  * as rclone's checksum mode). The source is listed lazily, so memory does not grow with the file count.
  * Individual failures are reported and the rest continue; the first failure is rethrown at the end.
@@ -74,7 +77,12 @@ async function runTransfers(
       const dstPath = joinPath(options.dstDir, rel);
       try {
         const outcome = await transferOne(options, srcPath, dstPath);
-        options.onFile?.({ path: rel, size: outcome.size, outcome: outcome.skipped ? "skipped" : "uploaded" });
+        options.onFile?.({
+          path: rel,
+          size: outcome.size,
+          outcome: outcome.skipped ? "skipped" : "uploaded",
+          streamed: outcome.streamed,
+        });
       } catch (error) {
         firstError ??= error;
         options.onFile?.({ path: rel, size: Math.max(entry.size, 0), outcome: "failed", error });
@@ -89,13 +97,13 @@ async function transferOne(
   options: SyncDirOptions,
   srcPath: string,
   dstPath: string,
-): Promise<{ size: number; skipped: boolean }> {
+): Promise<{ size: number; skipped: boolean; streamed: boolean }> {
   const { src, dst } = options;
   const existing = await dst.stat(dstPath);
   const source = existing === undefined ? undefined : await src.stat(srcPath);
   if (existing !== undefined && source !== undefined && (await isSameFile(src, srcPath, source, existing))) {
     if (options.move) await src.delete(srcPath);
-    return { size: source.size, skipped: true };
+    return { size: source.size, skipped: true, streamed: false };
   }
   if (existing !== undefined && options.suffix) {
     await moveWithin(dst, dstPath, `${dstPath}${options.suffix}`);
@@ -103,18 +111,22 @@ async function transferOne(
   if (options.move && dst.moveFrom !== undefined) {
     options.signal?.throwIfAborted();
     const renamed = await dst.moveFrom(src, srcPath, dstPath);
-    if (renamed !== undefined) return { size: renamed, skipped: false };
+    if (renamed !== undefined) return { size: renamed, skipped: false, streamed: false };
   }
-  if (!options.move && dst.copyFrom !== undefined && (options.limiter?.rate ?? 0) === 0) {
-    // Local to local without a rate limit (restore from localstorage): the kernel copies, as rclone's local backend
-    // does (Go's io.Copy between two files), instead of streaming every byte through JS buffers.
+  if (dst.copyFrom !== undefined && (options.limiter?.rate ?? 0) === 0) {
+    // Local to local without a rate limit (restore from localstorage, a backup move across filesystems): the kernel
+    // copies, as rclone's local backend does (Go's io.Copy between two files), instead of streaming every byte
+    // through JS buffers.
     options.signal?.throwIfAborted();
     const copied = await dst.copyFrom(src, srcPath, dstPath);
-    if (copied !== undefined) return { size: copied, skipped: false };
+    if (copied !== undefined) {
+      if (options.move) await src.delete(srcPath);
+      return { size: copied, skipped: false, streamed: false };
+    }
   }
   const { size } = await transferFile(src, srcPath, dst, dstPath, { limiter: options.limiter, signal: options.signal });
   if (options.move) await src.delete(srcPath);
-  return { size, skipped: false };
+  return { size, skipped: false, streamed: true };
 }
 
 /** rclone's equality in checksum mode: sizes match, and MD5s match when the destination has one. */

@@ -32,7 +32,7 @@ export function applyTransferOptions(ctx: RcContext, params: Params): void {
   }
 }
 
-/** Bytes a sync call must have moved before it ends with a full GC (see `releaseMemory`). */
+/** Bytes a sync call must have streamed before it ends with a full GC (see `releaseMemory`); renames and kernel copies hold no buffers and do not count. */
 const GC_AFTER_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -50,7 +50,7 @@ function recorder(env: CallEnv, moved: { bytes: number }): (outcome: FileOutcome
   const started = new Date().toISOString();
   return (outcome) => {
     const failed = outcome.outcome === "failed";
-    if (outcome.outcome === "uploaded") moved.bytes += outcome.size;
+    if (outcome.outcome === "uploaded" && outcome.streamed !== false) moved.bytes += outcome.size;
     env.ctx.stats.recordFile(env.group, {
       name: outcome.path,
       size: outcome.size,
