@@ -11,6 +11,8 @@
  * 4. Manifest build: encode a manifest of 10,000 tables x 10 SSTables (9 components each) and print time and heap.
  * Prints the process peak RSS (VmHWM): emulator, 6 agents and the backup in one process. `--agent-processes` runs
  * each agent as its own `scylla-manager-agent` process (as on real nodes) and prints each agent's peak RSS.
+ * `--store-dir DIR`: the local target and the cp/rclone copies under DIR instead of beside the data (on one
+ * filesystem the backup's moves are renames; on another every byte is copied, for the backup and cp alike).
  * `--s3`: the same to an S3-compatible server (SM_EXT_S3_ENDPOINT/KEY/SECRET, else MinIO from the external tier's
  * cache on 127.2.9.250; bench/support/s3-server.ts) instead of a local directory; the baseline is Debian's `rclone copy` of
  * the 6 trees to the same server (no `cp`).
@@ -32,9 +34,13 @@ const transfers = Number(arg("transfers", "-1"));
 const skipBaselines = process.argv.includes("--skip-baselines");
 const toS3 = process.argv.includes("--s3");
 const agentProcesses = process.argv.includes("--agent-processes");
+// Where the local target and the cp/rclone copies go: by default beside the data (one filesystem, so the backup's
+// moves are renames); another filesystem (e.g. /dev/shm) makes every byte cross it, for the backup and cp alike.
+const storeDir = arg("store-dir", "");
 const TOKEN = "bench";
 
 const dir = mkdtempSync(join(tmpdir(), "bench-backup-"));
+const out = storeDir === "" ? dir : mkdtempSync(join(storeDir, "bench-backup-out-"));
 try {
   const tables = 8;
   const schema = {
@@ -49,7 +55,7 @@ try {
       },
     ],
   };
-  mkdirSync(join(dir, "store", "backups"), { recursive: true });
+  mkdirSync(join(out, "store", "backups"), { recursive: true });
   let s3: BenchS3 | undefined;
   if (toS3) {
     const started = await startBenchS3("127.2.9.250", join(dir, "minio"));
@@ -61,7 +67,7 @@ try {
   }
   const storage = s3
     ? { s3: { provider: "Minio" as const, endpoint: s3.endpoint, access_key_id: s3.key, secret_access_key: s3.secret } }
-    : { localstorage: { path: join(dir, "store") } };
+    : { localstorage: { path: join(out, "store") } };
   const where = s3 ? "S3" : "localstorage";
   console.log(`6 nodes x ${perNodeMiB} MiB (${tables} tables, RF 6) in ${dir}, to ${where}`);
   const emu = await startCluster({
@@ -89,7 +95,7 @@ try {
       } else console.log(NO_RCLONE);
     }
     if (!skipBaselines && !s3) {
-      const cpOut = join(dir, "cp");
+      const cpOut = join(out, "cp");
       mkdirSync(cpOut, { recursive: true });
       const cpSecs = await timed("cp -r --sparse=never (6 in parallel)", async () => {
         await Promise.all(
@@ -102,7 +108,7 @@ try {
       rmSync(cpOut, { recursive: true, force: true });
       const rclone = rcloneVersion();
       if (rclone) {
-        const rcOut = join(dir, "rclone");
+        const rcOut = join(out, "rclone");
         const rcSecs = await timed(`rclone copy (${rclone}, 6 in parallel)`, async () => {
           await Promise.all(
             emu.nodes.map((n, i) => run("rclone", ["copy", join(n.dataDir, "bench"), join(rcOut, String(i))])),
@@ -224,4 +230,5 @@ try {
   console.log(`process peak RSS (emulator + 6 agents + backup, one process): ${peakRssMiB().toFixed(0)} MiB`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
 }
