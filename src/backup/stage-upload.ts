@@ -7,8 +7,8 @@
  * be uploaded over the old one, which the agent first renames to `<name>.sm_<tag>` (a versioned file).
  *
  * Upload moves what is left with `sync/movedir` as an agent job (its ID persisted, so a restarted manager re-attaches
- * to a running job instead of starting over), then drops the table's local snapshot. A few dirs of a host run at
- * once within the node's `transfers` (`DIRS_PER_HOST`).
+ * to a running job instead of starting over), then drops the table's local snapshot, one dir of a host at a time
+ * (`DIRS_PER_HOST`).
  * @module
  */
 import { deleteSnapshot } from "../clients/scylla/snapshots.ts";
@@ -90,12 +90,11 @@ async function dedupDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<voi
 }
 
 /**
- * Table dirs of one host deduplicated or uploaded at once. SM moves one dir at a time per host; here a few jobs run
- * side by side. The agent's `transfers` pool is shared by all jobs of a node, so this moves no more files at once
- * than SM does: it keeps that pool busy across each dir's round trips (listing, job start, long poll, stats and
- * snapshot cleanup) and across small tables.
+ * Table dirs of one host deduplicated or uploaded at once: one, as SM. The agent's `transfers` pool is shared by all
+ * jobs of a node, so more dirs would not move more files at once; measured with 4 (bench/backup.ts, 6 nodes x 512
+ * MiB): no gain to a local dir or to S3, and agent peak RSS on S3 rose from 124-132 to 141-154 MiB.
  */
-export const DIRS_PER_HOST = 4;
+export const DIRS_PER_HOST = 1;
 
 /** Runs `fn` over `dirs`, `width` at a time; after a failure no further dir starts, and the first error is thrown. */
 export async function eachDir<T>(
