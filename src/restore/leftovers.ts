@@ -10,6 +10,9 @@
  * - an rclone batch still downloading: its agent job is stopped (it would write into the upload dir the next run
  *   cleans and loads) and the row stays incomplete, so the batch is restored again.
  * Rows recorded as restored are cloned into the continued run like any completed batch.
+ * A kill between Scylla accepting a native task and the row that names it being stored (one store write, as in SM's
+ * `scyllaRestore`) leaves a task no row names: its batch is restored again by the next run. Loading an SSTable
+ * twice costs work, not data (the copies hold the same cells, which compaction merges).
  * @module
  */
 import { scyllaAbortTask, scyllaWaitTask, taskTime } from "../clients/scylla/native-restore.ts";

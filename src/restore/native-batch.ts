@@ -84,9 +84,10 @@ export async function restoreNativeBatch(env: RestoreEnv, input: NativeBatchInpu
     error: "",
   };
   const key = progressRowKey(row);
-  env.logger.info(`restore: host ${host} restores ${batch.sstables.length} sstables natively (task ${id})`);
   try {
     await input.save(key, row);
+    // Logged once the row names the task, so a resumed run will find it (see leftovers.ts).
+    env.logger.info(`restore: host ${host} restores ${batch.sstables.length} sstables natively (task ${id})`);
     input.onProgress?.();
     metrics.nativeStarted(host, batch);
     for (;;) {

@@ -28,6 +28,8 @@ export interface RunningDaemon {
   /** `http://ip:port/api/v1`. */
   api: string;
   exited: Promise<number | null>;
+  /** What the daemon wrote to stderr so far (its log at the configured level). */
+  stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -81,6 +83,7 @@ process.on("SIGTERM", async () => { await daemon.close(); process.exit(0); });
         child,
         api: `${urls.http}/api/v1`,
         exited,
+        stderr: () => stderr,
         stop(signal = "SIGTERM") {
           child.kill(signal);
           return exited;
