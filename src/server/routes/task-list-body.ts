@@ -10,6 +10,7 @@ import { toTaskJson } from "../../manager/task-json.ts";
 import type { TaskListEntry } from "../../manager/task-service.ts";
 import type { TaskRecord } from "../../store/store.ts";
 import { goTime } from "../../util/go-time.ts";
+import { toTaskListItemJson } from "./tasks-common.ts";
 
 /** A frozen record's `toTaskJson` text without its closing brace; dropped with the record. */
 const rendered = new WeakMap<Readonly<TaskRecord>, string>();
@@ -24,6 +25,8 @@ function openTaskJson(task: Readonly<TaskRecord>): string {
 
 /** `JSON.stringify(entries.map(toTaskListItemJson))`, from cached parts where it can. */
 export function taskListBody(entries: readonly TaskListEntry[]): string {
+  // Records that are not shared (SQLite, memory) are new objects per request: one stringify is cheaper than parts.
+  if (!entries.some((entry) => Object.isFrozen(entry.task))) return JSON.stringify(entries.map(toTaskListItemJson));
   const items = entries.map(({ task, schedule, suspended }) => {
     const next = schedule.nextActivation === null ? "null" : JSON.stringify(goTime(schedule.nextActivation));
     return `${openTaskJson(task)},"suspended":${suspended},"next_activation":${next},"retry":${JSON.stringify(schedule.retry)}}`;
