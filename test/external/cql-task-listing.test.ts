@@ -20,7 +20,7 @@ if (cqlSkipReason) console.warn(`[external] skipping the CQL task listing tests:
 
 const CID = "14141414-1414-4141-8141-141414141414";
 const keyspace = uniqueKeyspace("listing");
-const dir = mkdtempSync(join(tmpdir(), "sm-cql-listing-"));
+let dir = "";
 const daemons: Daemon[] = [];
 const testRunners = process.env.SCYLLA_MANAGER_TEST_RUNNERS;
 
@@ -70,6 +70,7 @@ describe.skipIf(Boolean(cqlSkipReason))("task listings through two servers on on
   let follower: Daemon;
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "sm-cql-listing-"));
     process.env.SCYLLA_MANAGER_TEST_RUNNERS = "1";
     const store = await openCqlStore(cqlOptions(keyspace));
     await store.putCluster(makeCluster(CID));
@@ -91,7 +92,7 @@ describe.skipIf(Boolean(cqlSkipReason))("task listings through two servers on on
     const admin = await openCqlStore(cqlOptions(keyspace));
     await admin.client.execute(`DROP KEYSPACE IF EXISTS "${keyspace}"`).catch(() => undefined);
     await admin.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   test("a task written through one server is in the other's next listing; the follower shows the leader's schedule", async () => {
