@@ -43,6 +43,9 @@ async function buildExecutable(): Promise<void> {
     "--compile",
     "--minify",
     "--bytecode",
+    // Go's servers (SM's agent and server) accept 1 MiB of request line and headers; Bun's default is 16 KiB, which
+    // a repair_async with a few hundred token ranges in its query string exceeds (HTTP 431).
+    "--compile-exec-argv=--max-http-header-size=1048576",
     "--format",
     "cjs",
     "--define",
