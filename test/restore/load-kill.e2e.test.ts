@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDaemonEnv, type DaemonEnv, type RunningDaemon } from "../e2e/scheduler-daemon.ts";
 import { type EmulatedAgents, startAgents } from "../emulator/agents.ts";
-import { type Clock, createClock } from "../emulator/clock.ts";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
 import { testSchemaSpec } from "../emulator/storage/testing.ts";
+import { createHoldableClock } from "../support/holdable-clock.ts";
 import { runSctool } from "../support/run-sctool.ts";
 import { StorageSpy } from "../support/storage-spy.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -29,32 +29,9 @@ let env: DaemonEnv;
 let daemon: RunningDaemon | undefined;
 const spy = new StorageSpy();
 
-/** A clock whose modelled waits (loads) started while `hold` is set also wait for its release. */
-const base = createClock();
-let hold: { promise: Promise<void>; release(): void } | undefined;
-const clock: Clock = {
-  now: base.now,
-  timeScale: base.timeScale,
-  sleep: base.sleep,
-  async sleepModelled(ms, signal) {
-    const held = hold?.promise;
-    await base.sleepModelled(ms, signal);
-    if (held) await held;
-  },
-};
-
-function holdLoads(): void {
-  let release = () => {};
-  const promise = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  hold = { promise, release };
-}
-
-function releaseLoads(): void {
-  hold?.release();
-  hold = undefined;
-}
+/** Held while the kill is placed: modelled waits (loads) started meanwhile wait for the release. */
+const gate = createHoldableClock();
+const clock = gate.clock;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "restore-load-kill-"));
@@ -78,7 +55,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  releaseLoads();
+  gate.release();
   await daemon?.stop("SIGKILL");
   await agents?.close();
   await emu?.close();
@@ -118,7 +95,7 @@ test("SIGKILL during load&stream, restart: the batch is neither downloaded nor l
     "two restored batches",
   );
   const beforeHold = newLoads().length;
-  holdLoads();
+  gate.hold();
   const held = await waitFor(
     () =>
       newLoads()
@@ -135,7 +112,7 @@ test("SIGKILL during load&stream, restart: the batch is neither downloaded nor l
   daemon = await env.start();
   // The old load goes on while the resumed run asks: it ends a moment later.
   await Bun.sleep(500);
-  releaseLoads();
+  gate.release();
   const api = daemon.api;
   const latest = await waitFor(
     async () => {

@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDaemonEnv, type DaemonEnv, type RunningDaemon } from "../e2e/scheduler-daemon.ts";
 import { type EmulatedAgents, startAgents } from "../emulator/agents.ts";
-import { type Clock, createClock } from "../emulator/clock.ts";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
 import type { NativeTransferEntry } from "../emulator/ledger.ts";
 import { testSchemaSpec } from "../emulator/storage/testing.ts";
+import { createHoldableClock } from "../support/holdable-clock.ts";
 import { MiniS3 } from "../support/mini-s3.ts";
 import { runSctool } from "../support/run-sctool.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -30,32 +30,9 @@ let agents: EmulatedAgents;
 let env: DaemonEnv;
 let daemon: RunningDaemon | undefined;
 
-/** A clock whose modelled waits (native transfers) started while `hold` is set also wait for its release. */
-const base = createClock();
-let hold: { promise: Promise<void>; release(): void } | undefined;
-const clock: Clock = {
-  now: base.now,
-  timeScale: base.timeScale,
-  sleep: base.sleep,
-  async sleepModelled(ms, signal) {
-    const held = hold?.promise;
-    await base.sleepModelled(ms, signal);
-    if (held) await held;
-  },
-};
-
-function holdTransfers(): void {
-  let release = () => {};
-  const promise = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  hold = { promise, release };
-}
-
-function releaseTransfers(): void {
-  hold?.release();
-  hold = undefined;
-}
+/** Held while the kill is placed: modelled waits (native transfers) started meanwhile wait for the release. */
+const gate = createHoldableClock();
+const clock = gate.clock;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "restore-native-kill-"));
@@ -90,7 +67,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  releaseTransfers();
+  gate.release();
   await daemon?.stop("SIGKILL");
   await agents?.close();
   await emu?.close();
@@ -138,7 +115,7 @@ test("SIGKILL while a native restore task runs, restart: the resumed run waits f
     150_000,
     "a finished native task",
   );
-  holdTransfers();
+  gate.hold();
   const held = await waitFor(() => native().find((e) => e.outcome === "running"), 150_000, "a native task in progress");
   // Kill once the run has stored the task's id (it logs the task after that write): a kill between Scylla accepting
   // the task and that write leaves a task no run knows of (see src/restore/leftovers.ts), which is not this test.
@@ -153,7 +130,7 @@ test("SIGKILL while a native restore task runs, restart: the resumed run waits f
   daemon = await env.start();
   // The old task goes on while the resumed run waits for it: it ends a moment later.
   await Bun.sleep(500);
-  releaseTransfers();
+  gate.release();
   const api = daemon.api;
   const latest = await waitFor(
     async () => {
