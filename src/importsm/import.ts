@@ -16,6 +16,7 @@ import { type CqlConnectOptions, createCqlClient, describeTarget, toCqlStoreErro
 import { quoteIdent } from "../store/cql/schema.ts";
 import type { Store, StoreWrite } from "../store/store.ts";
 import { SM_PROGRESS_CONVERTERS, SM_RUN_CONVERTERS } from "./kinds.ts";
+import { IMPORT_MARKER, type ImportMarker, readUnfinishedImport } from "./marker.ts";
 import {
   clusterFromSm,
   progressFromSm,
@@ -54,23 +55,6 @@ export interface ImportSummary {
   missingTables: string[];
   /** An earlier import into this target that did not finish (its marker), if any. */
   unfinished?: ImportMarker;
-}
-
-/** What an import in progress leaves in the target's drawer until its last write. */
-export interface ImportMarker {
-  /** `cql://hosts/keyspace` of the source. */
-  source: string;
-  startedAt: string;
-  overwrite: boolean;
-}
-
-/** Where the marker lives: a drawer row outside every cluster (cluster ids are UUIDs). */
-export const IMPORT_MARKER = { clusterId: "import-sm", key: "in_progress" } as const;
-
-function readMarker(value: unknown): ImportMarker | undefined {
-  if (!value || typeof value !== "object") return undefined;
-  const m = value as Partial<ImportMarker>;
-  return { source: String(m.source ?? "?"), startedAt: String(m.startedAt ?? "?"), overwrite: m.overwrite === true };
 }
 
 /**
@@ -138,7 +122,7 @@ async function run(client: cassandra.Client, ks: string, options: ImportSmOption
     conflicts: [],
     missingTables: [],
   };
-  const unfinished = readMarker(await target.getDrawer(IMPORT_MARKER.clusterId, IMPORT_MARKER.key));
+  const unfinished = await readUnfinishedImport(target);
   if (unfinished) summary.unfinished = unfinished;
   const writes: StoreWrite[] = [];
   const secrets: { clusterId: string; key: string; value: Uint8Array }[] = [];

@@ -7,8 +7,10 @@ import { join } from "node:path";
 import tls from "node:tls";
 import { generate } from "selfsigned";
 import { defaultServerConfig, type ServerConfig } from "../config/server.ts";
+import { IMPORT_MARKER } from "../importsm/marker.ts";
 import { Manager } from "../manager/manager.ts";
-import { createSilentLogger } from "../util/log.ts";
+import { openStore } from "../store/open.ts";
+import { createLogger, createSilentLogger } from "../util/log.ts";
 import { type Daemon, startDaemon } from "./daemon.ts";
 import { parseListenAddress } from "./listen-address.ts";
 import { MANAGER_VERSION } from "./version.ts";
@@ -142,6 +144,36 @@ describe("startDaemon", () => {
         tls: { rejectUnauthorized: false, cert: stranger.clientcert ?? "", key: stranger.clientprivate ?? "" },
       }),
     ).rejects.toThrow();
+  });
+
+  test("an import-sm that never finished is named at start with the command that finishes it; none, no warning", async () => {
+    const config = {
+      ...defaultServerConfig(),
+      store: "sqlite" as const,
+      prometheus: "",
+      http: "127.0.0.1:0",
+      data_dir: tempDir(),
+    };
+    const startLogged = async () => {
+      const lines: string[] = [];
+      const stream = { write: (chunk: string) => lines.push(chunk) } as unknown as NodeJS.WritableStream;
+      const daemon = await startDaemon([], { config, logger: createLogger({ encoding: "json", stream }) });
+      await daemon.close();
+      return lines.map((line) => JSON.parse(line) as Record<string, string>).filter((line) => line.L === "WARN");
+    };
+    expect(await startLogged()).toEqual([]);
+    const store = await openStore(config);
+    await store.putDrawer(IMPORT_MARKER.clusterId, IMPORT_MARKER.key, {
+      source: "cql://10.0.0.1/scylla_manager",
+      startedAt: "2026-12-01T10:00:00.000Z",
+      overwrite: false,
+    });
+    await store.close();
+    const warnings = await startLogged();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.M).toContain("cql://10.0.0.1/scylla_manager");
+    expect(warnings[0]?.M).toContain("did not finish");
+    expect(warnings[0]?.hint).toContain("import-sm --apply");
   });
 
   test("a busy address is a clear error naming the key and address", async () => {

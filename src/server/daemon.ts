@@ -9,6 +9,7 @@ import { ensureBackupService } from "../backup/wiring.ts";
 import { loadServerConfig, type ServerConfig } from "../config/server.ts";
 import { errorMessage, isManagerError, ManagerError } from "../errors.ts";
 import { ensureClusterServices } from "../healthcheck/wiring.ts";
+import { describeUnfinishedImport, readUnfinishedImport } from "../importsm/marker.ts";
 import type { LeaderElector } from "../manager/leadership.ts";
 import { Manager } from "../manager/manager.ts";
 import { registerLeaderMetrics } from "../metrics/leader.ts";
@@ -17,6 +18,7 @@ import { ensureRepairService } from "../repair/wiring.ts";
 import { ensureRestoreService } from "../restore/wiring.ts";
 import type { CqlStore } from "../store/cql/store.ts";
 import { openStore } from "../store/open.ts";
+import type { Store } from "../store/store.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { createApp } from "./app.ts";
 import type { ServerDeps } from "./deps.ts";
@@ -113,6 +115,7 @@ export async function startDaemon(configFiles: readonly string[], options: Start
     }
     lease?.setAddress(urls.https ?? urls.http ?? "");
     logger.info("Scylla Manager server started", { version: MANAGER_VERSION, ...urls });
+    await warnOfUnfinishedImport(store, logger);
     let closing: Promise<void> | undefined;
     return {
       deps,
@@ -210,3 +213,11 @@ export async function runDaemon(configFiles: readonly string[]): Promise<number>
 
 /** Longest a SIGTERM/SIGINT shutdown takes: the listeners' grace for in-flight requests plus 5 s for the rest. */
 export const SHUTDOWN_DEADLINE_MS = SHUTDOWN_GRACE_MS + 5000;
+
+/** A half-done `import-sm` leaves tasks or history missing; say so at every start until it is finished. */
+async function warnOfUnfinishedImport(store: Store, logger: Logger): Promise<void> {
+  const marker = await readUnfinishedImport(store).catch(() => undefined);
+  if (!marker) return;
+  const { message, hint } = describeUnfinishedImport(marker);
+  logger.warn(message, { hint });
+}
