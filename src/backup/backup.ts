@@ -37,6 +37,11 @@ export interface BackupOptions {
   snapshotParallel?: string[];
   uploadParallel?: string[];
   skipSchema?: boolean;
+  /**
+   * `rclone` (default, the agents upload), `native` (Scylla uploads; fails unless every node can), `auto` (native
+   * where the node and the snapshot dir allow it, else rclone).
+   */
+  method?: "rclone" | "native" | "auto";
   purgeOnly?: boolean;
   /** Resume the last unfinished run of `taskId` (needs `store`). Default true. */
   continue?: boolean;
@@ -133,6 +138,7 @@ export class Backup extends EventEmitter<{ progress: [BackupProgressEvent] }> {
     if (o.snapshotParallel) props.snapshot_parallel = o.snapshotParallel;
     if (o.uploadParallel) props.upload_parallel = o.uploadParallel;
     if (o.skipSchema !== undefined) props.skip_schema = o.skipSchema;
+    if (o.method !== undefined) props.method = o.method;
     if (o.purgeOnly !== undefined) props.purge_only = o.purgeOnly;
     if (o.continue !== undefined) props.continue = o.continue;
     return props;

@@ -28,6 +28,7 @@ import {
   type Stage,
   stageIndex,
 } from "./model.ts";
+import { hostNativeBackupSupport } from "./native.ts";
 import { limitFor, type RetentionPolicy } from "./properties.ts";
 import { indexStage } from "./stage-index.ts";
 import { manifestStage, moveManifestStage, schemaStage } from "./stage-manifest.ts";
@@ -137,12 +138,23 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupRun> {
   }));
   const progress = new ProgressBook(store, { clusterId, taskId, runId });
   const hostInfos: HostInfo[] = await Promise.all(
-    hosts.map(async (h) => ({
-      ...h,
-      rateLimit: limitFor(props.rateLimit, h.dc) ?? 0,
-      transfers: props.transfers,
-      nodeInfo: await cluster.nodeInfo(h.ip),
-    })),
+    hosts.map(async (h) => {
+      const nodeInfo = await cluster.nodeInfo(h.ip);
+      const native = hostNativeBackupSupport(nodeInfo, h.location, props.method);
+      if (!native.ok && props.method !== "rclone") {
+        // `native` was checked by the target already: a node that lost its endpoint since is a failure.
+        if (props.method === "native")
+          throw new ManagerError(`${h.ip}: native backup is not supported: ${native.reason}`);
+        logger.info("backup: node uploads with rclone", { host: h.ip, reason: native.reason });
+      }
+      return {
+        ...h,
+        rateLimit: limitFor(props.rateLimit, h.dc) ?? 0,
+        transfers: props.transfers,
+        nodeInfo,
+        ...(native.ok ? { nativeEndpoint: native.endpoint } : {}),
+      };
+    }),
   );
   const env: RunEnv = {
     cluster,

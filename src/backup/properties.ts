@@ -122,12 +122,6 @@ export function parseBackupProperties(input: unknown): BackupProperties {
   if (!(METHODS as readonly string[]).includes(p.method)) {
     throw new ValidationError(`invalid method "${p.method}"`, { hint: `use one of ${METHODS.join(", ")}` });
   }
-  if (p.method === "native") {
-    // `auto` falls back to rclone per dir where native upload is unavailable, which here is every dir.
-    throw new ValidationError('method "native" is not supported by this manager yet', {
-      hint: "use --method rclone, or auto (uses rclone where native upload is unavailable)",
-    });
-  }
   if (!(RETENTION_LOCK_MODES as readonly string[]).includes(p.retention_lock_mode)) {
     throw new ValidationError(`invalid retention_lock_mode "${p.retention_lock_mode}"`, {
       hint: `use one of ${RETENTION_LOCK_MODES.join(", ")}`,

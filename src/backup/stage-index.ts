@@ -73,6 +73,7 @@ export async function indexStage(
           row.skipped = Math.max(0, before.size - size);
           row.files_skipped_count = Math.max(0, before.files_count - dir.files.length);
           row.agent_job_id = before.agent_job_id;
+          row.scylla_task_id = before.scylla_task_id;
         } else {
           row.size = size;
           row.files_count = dir.files.length;

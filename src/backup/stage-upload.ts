@@ -8,10 +8,13 @@
  *
  * Upload moves what is left with `sync/movedir` as an agent job (its ID persisted, so a restarted manager re-attaches
  * to a running job instead of starting over), then drops the table's local snapshot, one dir of a host at a time
- * (`DIRS_PER_HOST`).
+ * (`DIRS_PER_HOST`); or, with method native/auto where the node and dir allow it (`native.ts`), Scylla uploads the dir
+ * itself as a task of its task manager, all such dirs of a host at once.
  * @module
  */
+import { scyllaBackup } from "../clients/scylla/native-backup.ts";
 import { deleteSnapshot } from "../clients/scylla/snapshots.ts";
+import { scyllaAbortTask, scyllaTaskStatus, scyllaWaitTask, taskTime } from "../clients/scylla/task-manager.ts";
 import { ManagerError } from "../errors.ts";
 import { locationRemotePath as remotePath, sstVersionDir } from "./layout/index.ts";
 import { isUuidId, sstableId } from "./sstable-id.ts";
@@ -41,18 +44,24 @@ function sameSet(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>)
   return true;
 }
 
-async function dedupDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<void> {
-  if (dir.files.length === 0) return;
+/** What deduplication of one dir found: files already in the bucket, and how many files would be versioned. */
+interface DedupPlan {
+  skip: string[];
+  skippedBytes: number;
+  versioned: number;
+}
+
+/** Compares the dir's bundles with the bucket's (reads only). */
+async function planDedup(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<DedupPlan> {
+  const plan: DedupPlan = { skip: [], skippedBytes: 0, versioned: 0 };
+  if (dir.files.length === 0) return plan;
   const call = { signal: env.signal };
   const remote = remoteDir(env, h, dir);
   const remoteFiles = (await env.rclone.list(h.ip, remote, { filesOnly: true, newestOnly: true }, call))
     .filter((item) => !item.Name.endsWith("manifest.json") && !VERSIONED.test(item.Name))
     .map((item) => ({ name: item.Name, size: item.Size }));
-  if (remoteFiles.length === 0) return;
+  if (remoteFiles.length === 0) return plan;
   const remoteBundles = bundles(remoteFiles);
-  const skip: string[] = [];
-  let skippedBytes = 0;
-  let versioned = 0;
   for (const [id, local] of bundles(dir.files)) {
     const other = remoteBundles.get(id);
     if (!other) continue;
@@ -67,20 +76,25 @@ async function dedupDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<voi
         ) === 0;
     }
     if (!equal) {
-      versioned += [...local.keys()].filter((name) => other.has(name)).length;
+      plan.versioned += [...local.keys()].filter((name) => other.has(name)).length;
       continue;
     }
     for (const [name, size] of local) {
-      skip.push(name);
-      skippedBytes += size;
+      plan.skip.push(name);
+      plan.skippedBytes += size;
     }
   }
+  return plan;
+}
+
+async function dedupDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<void> {
+  const { skip, skippedBytes, versioned } = await planDedup(env, h, dir);
   if (versioned > 0) {
     dir.willCreateVersioned = true;
     env.metrics?.versionedFiles(env.clusterId, h.ip, versioned);
   }
   if (skip.length === 0) return;
-  await env.rclone.deletePaths(h.ip, `data:${dir.path}`, skip, call);
+  await env.rclone.deletePaths(h.ip, `data:${dir.path}`, skip, { signal: env.signal });
   const gone = new Set(skip);
   dir.files = dir.files.filter((f) => !gone.has(f.name));
   env.progress.update(h.ip, dir.unit, dir.table, (row) => {
@@ -133,28 +147,36 @@ export async function deduplicateStage(env: RunEnv): Promise<void> {
       }),
     env.signal,
   );
+  env.deduplicated = true;
   await env.progress.flush();
 }
 
 /** How many times a vanished job (agent restarted) is started again. */
 const MAX_JOB_RESTARTS = 10;
 
-async function uploadDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<void> {
+/** Whether the dir is left to upload: false once uploaded, or when empty (then marked done, snapshot dropped). */
+async function needsUpload(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<boolean> {
   const row = env.progress.get(h.ip, dir.unit, dir.table);
-  if (!row || (row.completed_at && !row.error)) return;
+  if (!row || (row.completed_at && !row.error)) return false;
+  if (dir.files.length > 0) return true;
+  const now = new Date().toISOString();
+  env.progress.update(h.ip, dir.unit, dir.table, (r) => {
+    r.started_at ??= now;
+    r.completed_at = now;
+    r.error = "";
+  });
+  await deleteSnapshot(env.cluster.scylla, h.ip, env.run.snapshot_tag, dir.keyspace, [dir.table], {
+    signal: env.signal,
+  }).catch(() => undefined);
+  return false;
+}
+
+async function uploadDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<void> {
+  if (!(await needsUpload(env, h, dir))) return;
+  const row = env.progress.get(h.ip, dir.unit, dir.table);
+  if (!row) return;
   const now = () => new Date().toISOString();
   const call = { signal: env.signal };
-  if (dir.files.length === 0) {
-    env.progress.update(h.ip, dir.unit, dir.table, (r) => {
-      r.started_at ??= now();
-      r.completed_at = now();
-      r.error = "";
-    });
-    await deleteSnapshot(env.cluster.scylla, h.ip, env.run.snapshot_tag, dir.keyspace, [dir.table], call).catch(
-      () => undefined,
-    );
-    return;
-  }
   const skippedBefore = row.skipped;
   let jobId = row.agent_job_id;
   for (let attempt = 0; ; attempt++) {
@@ -240,12 +262,135 @@ async function waitForJob(
   }
 }
 
+/**
+ * Whether a dir goes through Scylla's native upload: the node has an endpoint for its location (method native or
+ * auto), the dir creates no versioned files, and no agent job of an earlier run holds it (that job is re-attached
+ * to instead, so one dir is never uploaded by both). A run resumed past DEDUPLICATE did not compare the dir with the
+ * bucket this time, so that is done here (reads only) unless a Scylla task of the earlier run holds the dir.
+ */
+async function goesNative(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<boolean> {
+  if (h.nativeEndpoint === undefined || dir.willCreateVersioned) return false;
+  const row = env.progress.get(h.ip, dir.unit, dir.table);
+  if ((row?.agent_job_id ?? 0) > 0) return false;
+  if (!env.deduplicated && !row?.scylla_task_id && (await planDedup(env, h, dir)).versioned > 0) {
+    dir.willCreateVersioned = true;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * One host's UPLOAD (SM's rule): rclone dirs one at a time (`DIRS_PER_HOST`), native dirs all at once, both kinds
+ * side by side. `--rate-limit` and `--transfers` apply to rclone only (Scylla's own `stream_io_throughput_mb_per_sec`
+ * limits its upload).
+ */
+async function uploadHost(env: RunEnv, h: HostInfo): Promise<void> {
+  const native: SnapshotDir[] = [];
+  const rclone: SnapshotDir[] = [];
+  for (const dir of env.dirs.get(h.ip) ?? []) {
+    env.signal.throwIfAborted();
+    ((await goesNative(env, h, dir)) ? native : rclone).push(dir);
+  }
+  if (native.length > 0) {
+    env.logger.info("backup: native upload", { host: h.ip, native: native.length, rclone: rclone.length });
+  }
+  const results = await Promise.allSettled([
+    eachDir(native, Math.max(1, native.length), env.signal, (dir) =>
+      uploadDirNative(env, h, dir, h.nativeEndpoint as string),
+    ),
+    eachDir(rclone, DIRS_PER_HOST, env.signal, (dir) => uploadDir(env, h, dir)),
+  ]);
+  for (const r of results) if (r.status === "rejected") throw r.reason;
+}
+
 export async function uploadStage(env: RunEnv): Promise<void> {
-  await inParallelWithLimits(
-    env.hosts,
-    env.uploadParallel,
-    (h) => eachDir(env.dirs.get(h.ip) ?? [], DIRS_PER_HOST, env.signal, (dir) => uploadDir(env, h, dir)),
-    env.signal,
-  );
+  await inParallelWithLimits(env.hosts, env.uploadParallel, (h) => uploadHost(env, h), env.signal);
   await env.progress.flush();
+}
+
+/** Task states in which an earlier run's Scylla task is followed rather than started again (SM's rule). */
+const REUSABLE_TASK_STATES = new Set(["created", "running", "done"]);
+
+/**
+ * Uploads one dir with Scylla's backup API (SM's native upload): starts a task (its id persisted as the row's
+ * `scylla_task_id` before it is waited for, so a restarted manager follows the same task instead of uploading the dir
+ * again), waits for it with the task manager's long poll, aborts it when the run stops or the wait fails, and drops
+ * the table's local snapshot once done. Uploaded bytes are the task's `progress_completed`; skipped stays what
+ * deduplication (and earlier runs) counted.
+ */
+async function uploadDirNative(env: RunEnv, h: HostInfo, dir: SnapshotDir, endpoint: string): Promise<void> {
+  if (!(await needsUpload(env, h, dir))) return;
+  const row = env.progress.get(h.ip, dir.unit, dir.table);
+  if (!row) return;
+  const call = { signal: env.signal };
+  const scylla = env.cluster.scylla;
+  const skippedBefore = row.skipped;
+  let id = row.scylla_task_id;
+  if (id !== "") {
+    const status = await scyllaTaskStatus(scylla, h.ip, id, call).catch((error) => {
+      if (env.signal.aborted) throw error;
+      return undefined;
+    });
+    if (status === undefined || !REUSABLE_TASK_STATES.has(status.state)) id = "";
+    else env.logger.info("backup: following the native upload task of an earlier run", { host: h.ip, task: id });
+  }
+  if (id === "") {
+    id = await scyllaBackup(
+      scylla,
+      h.ip,
+      {
+        endpoint,
+        bucket: h.location.bucket,
+        prefix: sstVersionDir(env.clusterId, h.dc, h.hostId, dir.keyspace, dir.table, dir.version).replace(/^\/+/, ""),
+        keyspace: dir.keyspace,
+        table: dir.table,
+        snapshot: env.run.snapshot_tag,
+      },
+      call,
+    );
+    const taskId = id;
+    env.progress.update(h.ip, dir.unit, dir.table, (r) => {
+      r.scylla_task_id = taskId;
+      r.agent_job_id = 0;
+      r.started_at ??= new Date().toISOString();
+      r.error = "";
+      r.failed = 0;
+    });
+    await env.progress.flush();
+    env.logger.info("backup: native upload started", { host: h.ip, table: `${dir.keyspace}.${dir.table}`, task: id });
+  }
+  try {
+    for (;;) {
+      env.signal.throwIfAborted();
+      const status = await scyllaWaitTask(scylla, h.ip, id, env.config.longPollingTimeoutSeconds, call);
+      env.progress.update(h.ip, dir.unit, dir.table, (r) => {
+        r.uploaded = Math.min(status.progress_completed, r.size);
+        // A task followed after a restart counts the files it moved before, which INDEX already counted as skipped
+        // (they had left the disk): never count a byte twice; once done, what it did not upload was skipped.
+        r.skipped =
+          status.state === "done"
+            ? Math.max(0, r.size - r.uploaded)
+            : Math.max(0, Math.min(skippedBefore, r.size - r.uploaded));
+        r.started_at = taskTime(status.start_time) ?? r.started_at;
+        if (status.state === "done") {
+          r.completed_at = taskTime(status.end_time) ?? new Date().toISOString();
+          r.error = "";
+        } else if (status.state === "failed") {
+          r.error = status.error || "task failed";
+        }
+      });
+      env.metrics?.uploadProgress(env.clusterId, h.ip, dir, env.progress.get(h.ip, dir.unit, dir.table));
+      if (status.state === "done") break;
+      if (status.state === "failed") {
+        await env.progress.flush();
+        throw new ManagerError(`${h.ip}: upload ${dir.keyspace}.${dir.table}: task error (${id}): ${status.error}`);
+      }
+    }
+  } catch (error) {
+    // Stopped or failed: the task must not go on uploading on its own (a later run starts or follows its own).
+    await scyllaAbortTask(scylla, h.ip, id).catch(() => undefined);
+    throw error;
+  }
+  await env.progress.flush();
+  await deleteSnapshot(scylla, h.ip, env.run.snapshot_tag, dir.keyspace, [dir.table], call);
 }

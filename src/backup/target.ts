@@ -12,6 +12,7 @@ import { newTimeUuid } from "../util/uuid.ts";
 import type { BackupClusterAccess } from "./access.ts";
 import type { BackupTargetJson } from "./api-schema.ts";
 import { type Location, formatLocation as locationString, locationRemotePath as remotePath } from "./layout/index.ts";
+import { hostNativeBackupSupport } from "./native.ts";
 import { type BackupProperties, type DcLimit, dcLimitString, parseBackupProperties } from "./properties.ts";
 
 /** One keyspace to back up. */
@@ -132,6 +133,7 @@ export async function getBackupTarget(
   hosts.sort((a, b) => a.dc.localeCompare(b.dc) || a.ip.localeCompare(b.ip, undefined, { numeric: true }));
   if (hosts.length === 0) throw new ValidationError("no live nodes in the selected datacenters");
   if (options.checkAccess !== false && !props.purgeOnly) await checkLocationAccess(cluster, hosts, options.signal);
+  if (props.method === "native" && !props.purgeOnly) await checkNativeSupport(cluster, hosts);
   const units = await buildUnits(cluster, props, dcs, hosts, options.signal);
   return { properties: props, units, dcs, locations, hosts, downHosts };
 }
@@ -165,6 +167,23 @@ export async function checkLocationAccess(
       `location is not accessible: ${host.ip}: ${loc}: ${message}: make sure the location is correct and credentials are set, to debug SSH to ${host.ip} and run "scylla-manager-agent check-location -L ${loc} --debug"`,
     );
   });
+}
+
+/**
+ * With `method: native` every live node must be able to upload natively (SM checks it in GetTarget, so the task is
+ * refused before anything is snapshotted); `auto` decides per node and dir at run time instead.
+ */
+async function checkNativeSupport(cluster: BackupClusterAccess, hosts: readonly BackupHost[]): Promise<void> {
+  const problems: string[] = [];
+  for (const h of hosts) {
+    const support = hostNativeBackupSupport(await cluster.nodeInfo(h.ip), h.location, "native");
+    if (!support.ok) problems.push(`${h.ip} (${locationString(h.location)}): ${support.reason}`);
+  }
+  if (problems.length > 0) {
+    throw new ValidationError(`native backup is not supported on every node: ${problems.join("; ")}`, {
+      hint: "use --method auto (rclone where native upload is unavailable) or rclone",
+    });
+  }
 }
 
 async function viewsOf(cluster: BackupClusterAccess, host: string): Promise<Set<string>> {

@@ -25,6 +25,8 @@ export interface HostInfo {
   rateLimit: number;
   transfers: number;
   nodeInfo?: NodeInfo;
+  /** The node's object storage endpoint for its location when it may upload natively (method native or auto). */
+  nativeEndpoint?: string;
 }
 
 /** A local file of a snapshot dir. */
@@ -73,6 +75,8 @@ export interface RunEnv {
   /** gzip of the schema JSON (AWAIT_SCHEMA), when taken. */
   schema?: Uint8Array;
   progress: ProgressBook;
+  /** Set once DEDUPLICATE ran in this run (a run resumed in UPLOAD skips it). */
+  deduplicated?: boolean;
 }
 
 /** Progress rows of the run, in memory, flushed to the store. */

@@ -15,8 +15,9 @@
  * twice costs work, not data (the copies hold the same cells, which compaction merges).
  * @module
  */
-import { scyllaAbortTask, scyllaWaitTask, taskTime } from "../clients/scylla/native-restore.ts";
+
 import { awaitLoadSSTables } from "../clients/scylla/restore.ts";
+import { scyllaAbortTask, scyllaWaitTask, taskTime } from "../clients/scylla/task-manager.ts";
 import type { RestoreEnv } from "./env.ts";
 import { progressRowKey, RESTORE_PROGRESS_KIND, type RestoreProgressRow } from "./model.ts";
 

@@ -6,14 +6,14 @@
  * @module
  */
 import type { Location } from "../backup/layout/location.ts";
+import { scyllaRestore } from "../clients/scylla/native-restore.ts";
 import {
   type NativeTaskStatus,
   scyllaAbortTask,
-  scyllaRestore,
   scyllaTaskStatus,
   scyllaWaitTask,
   taskTime,
-} from "../clients/scylla/native-restore.ts";
+} from "../clients/scylla/task-manager.ts";
 import { ManagerError } from "../errors.ts";
 import type { DataMetrics } from "./data-metrics.ts";
 import type { Batch } from "./dispatcher.ts";

@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import { parseLocation } from "../backup/layout/location.ts";
 import { type NodeInfo, NodeInfoSchema } from "../clients/agent/node-info.ts";
-import { hostNativeSupport, nativePrefix, sameS3Endpoint, sstableSupportsNative } from "./native.ts";
+import { sameS3Endpoint } from "../clients/agent/object-storage-endpoint.ts";
+import { hostNativeSupport, nativePrefix, sstableSupportsNative } from "./native.ts";
 
 const endpoint = (name: string, port = 9000, useHttps = false) => ({
   name,
