@@ -269,10 +269,13 @@ async function waitForJob(
  * bucket this time, so that is done here (reads only) unless a Scylla task of the earlier run holds the dir.
  */
 async function goesNative(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<boolean> {
-  if (h.nativeEndpoint === undefined || dir.willCreateVersioned) return false;
   const row = env.progress.get(h.ip, dir.unit, dir.table);
+  // A task of an earlier run is followed whatever this run would decide (`uploadDirNative` falls back to rclone
+  // when it is gone), so Scylla and an agent never upload one dir at once.
+  if (row?.scylla_task_id) return true;
+  if (h.nativeEndpoint === undefined || dir.willCreateVersioned) return false;
   if ((row?.agent_job_id ?? 0) > 0) return false;
-  if (!env.deduplicated && !row?.scylla_task_id && (await planDedup(env, h, dir)).versioned > 0) {
+  if (!env.deduplicated && (await planDedup(env, h, dir)).versioned > 0) {
     dir.willCreateVersioned = true;
     return false;
   }
@@ -295,9 +298,7 @@ async function uploadHost(env: RunEnv, h: HostInfo): Promise<void> {
     env.logger.info("backup: native upload", { host: h.ip, native: native.length, rclone: rclone.length });
   }
   const results = await Promise.allSettled([
-    eachDir(native, Math.max(1, native.length), env.signal, (dir) =>
-      uploadDirNative(env, h, dir, h.nativeEndpoint as string),
-    ),
+    eachDir(native, Math.max(1, native.length), env.signal, (dir) => uploadDirNative(env, h, dir)),
     eachDir(rclone, DIRS_PER_HOST, env.signal, (dir) => uploadDir(env, h, dir)),
   ]);
   for (const r of results) if (r.status === "rejected") throw r.reason;
@@ -318,7 +319,7 @@ const REUSABLE_TASK_STATES = new Set(["created", "running", "done"]);
  * the table's local snapshot once done. Uploaded bytes are the task's `progress_completed`; skipped stays what
  * deduplication (and earlier runs) counted.
  */
-async function uploadDirNative(env: RunEnv, h: HostInfo, dir: SnapshotDir, endpoint: string): Promise<void> {
+async function uploadDirNative(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<void> {
   if (!(await needsUpload(env, h, dir))) return;
   const row = env.progress.get(h.ip, dir.unit, dir.table);
   if (!row) return;
@@ -334,12 +335,20 @@ async function uploadDirNative(env: RunEnv, h: HostInfo, dir: SnapshotDir, endpo
     if (status === undefined || !REUSABLE_TASK_STATES.has(status.state)) id = "";
     else env.logger.info("backup: following the native upload task of an earlier run", { host: h.ip, task: id });
   }
+  const endpoint = h.nativeEndpoint;
+  if (id === "" && (endpoint === undefined || dir.willCreateVersioned)) {
+    // Only an earlier run's task brought the dir here, and it is gone: rclone uploads what is left.
+    env.progress.update(h.ip, dir.unit, dir.table, (r) => {
+      r.scylla_task_id = "";
+    });
+    return uploadDir(env, h, dir);
+  }
   if (id === "") {
     id = await scyllaBackup(
       scylla,
       h.ip,
       {
-        endpoint,
+        endpoint: endpoint as string,
         bucket: h.location.bucket,
         prefix: sstVersionDir(env.clusterId, h.dc, h.hostId, dir.keyspace, dir.table, dir.version).replace(/^\/+/, ""),
         keyspace: dir.keyspace,
