@@ -1,4 +1,5 @@
 import { type PutObjectCommandInput, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { DEFAULT_CHUNK_SIZE, parseSize, type S3Config } from "./config.ts";
 import {
   type HttpCallRecorder,
@@ -103,9 +104,16 @@ export function addHttpCallRecorder(client: S3Client, record: HttpCallRecorder):
   );
 }
 
-/** Creates the SDK client. */
+/**
+ * Creates the SDK client. Under Bun its requests go through Bun's native fetch instead of the SDK's default
+ * node:http handler (Bun's compatibility layer): a GET body then arrives as a web ReadableStream in large chunks,
+ * and downloads and uploads cost less CPU per byte (the agent's transfers are CPU-bound on small machines).
+ * Connection errors still carry ECONNRESET/ECONNREFUSED codes, so the SDK retries them as before.
+ */
 export function createS3Client(resolved: ResolvedS3Config): S3Client {
-  return new S3Client(resolved.clientConfig);
+  if (typeof Bun === "undefined") return new S3Client(resolved.clientConfig);
+  // keepAlive: fetch's `keepalive` flag means something else, and false could someday turn off connection reuse.
+  return new S3Client({ ...resolved.clientConfig, requestHandler: new FetchHttpHandler({ keepAlive: true }) });
 }
 
 const NOT_FOUND = new Set(["NoSuchKey", "NotFound", "NoSuchUpload"]);

@@ -1,4 +1,5 @@
-import { addAbortSignal, pipeline, type Readable } from "node:stream";
+import { addAbortSignal, pipeline, Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -147,7 +148,9 @@ export class S3Backend implements Backend {
       .catch((err: unknown) => {
         throw mapS3Error(err, `read ${path}`);
       });
-    const body = object.Body as Readable;
+    // A web stream under Bun's fetch (s3-client.ts), a Node stream under node:http.
+    const body =
+      object.Body instanceof Readable ? object.Body : Readable.fromWeb(object.Body as unknown as WebReadableStream);
     // Only a single-part upload's ETag is the content's MD5 (a multipart one is `md5(part md5s)-N` of unknown part
     // size); otherwise the length alone is checked and no MD5 is computed.
     const etagUsable =
