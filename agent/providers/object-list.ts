@@ -9,6 +9,10 @@ export interface ListedItem {
   rel: string;
   size: number;
   modTime: Date;
+  /** MD5 as the backend's `stat` reports it (only read when `complete`). */
+  md5?: string;
+  /** The item carries all that the backend's `stat` would answer (size, and `md5` or none): no `stat` needed. */
+  complete?: boolean;
 }
 
 /**
@@ -56,8 +60,19 @@ export async function* toEntries(
       }
       continue;
     }
-    if (!options.dirsOnly)
-      yield { path: rel, name: lastSegment(rel), size: item.size, modTime: item.modTime, isDir: false };
+    if (options.dirsOnly) continue;
+    const entry: ObjectEntry = {
+      path: rel,
+      name: lastSegment(rel),
+      size: item.size,
+      modTime: item.modTime,
+      isDir: false,
+    };
+    if (item.complete) {
+      if (item.md5 !== undefined) entry.md5 = item.md5;
+      entry.complete = true;
+    }
+    yield entry;
   }
   if (!found && notFoundLabel !== undefined) throw new NotFoundBackendError(`directory not found: ${notFoundLabel}`);
 }

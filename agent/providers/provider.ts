@@ -22,6 +22,11 @@ export interface ObjectEntry {
    * not multipart S3 uploads). Absent means unknown, never "empty".
    */
   md5?: string;
+  /**
+   * Set on listing entries that carry everything `stat` would answer for the file (size and `md5` as `stat`
+   * computes it), so a caller holding the listing need not `stat` the file again.
+   */
+  complete?: true;
 }
 
 export interface ListOptions {

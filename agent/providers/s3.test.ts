@@ -5,6 +5,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -74,6 +75,46 @@ describe("s3 checksum verification", () => {
     for await (const chunk of await backend.read("b/k.db")) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe("payload");
     expect((await backend.stat("b/k.db"))?.md5).toBe(createHash("md5").update("payload").digest("hex"));
+  });
+});
+
+describe("s3 listings", () => {
+  /** A client whose listing and HEAD answer the same ETags: a single-part one (an MD5) and a multipart one. */
+  function listed(config: Parameters<typeof resolveS3Config>[0]) {
+    const objects = [
+      { Key: "sst/a-Data.db", Size: 4, ETag: `"${"0".repeat(31)}a"`, LastModified: new Date(0) },
+      { Key: "sst/b-Data.db", Size: 9, ETag: `"${"1".repeat(32)}-2"`, LastModified: new Date(0) },
+    ];
+    const client = {
+      async send(command: unknown) {
+        if (command instanceof ListObjectsV2Command) return { Contents: objects, IsTruncated: false };
+        if (command instanceof HeadObjectCommand) {
+          const o = objects.find((x) => `bucket/${x.Key}` === `bucket/${command.input.Key}`)!;
+          return { ContentLength: o.Size, ETag: o.ETag, LastModified: o.LastModified };
+        }
+        throw new Error(`unexpected command ${String(command)}`);
+      },
+    };
+    return new S3Backend(client as unknown as S3Client, resolveS3Config(config));
+  }
+
+  test("an entry carries what HEAD answers: the MD5 of a single-part ETag, none for a multipart one", async () => {
+    const configs: Parameters<typeof resolveS3Config>[0][] = [
+      { provider: "Minio", endpoint: "http://fake" },
+      { server_side_encryption: "aws:kms" },
+    ];
+    for (const config of configs) {
+      const backend = listed(config);
+      const entries = [];
+      for await (const e of backend.list("bucket/sst", { recurse: true, filesOnly: true })) entries.push(e);
+      expect(entries.map((e) => e.complete)).toEqual([true, true]);
+      for (const e of entries) {
+        const { complete: _, ...fromList } = e;
+        expect(fromList).toEqual((await backend.stat(`bucket/sst/${e.path}`))!);
+      }
+    }
+    const [single] = await Array.fromAsync(listed({}).list("bucket/sst", { filesOnly: true }));
+    expect(single?.md5).toBe(`${"0".repeat(31)}a`);
   });
 });
 

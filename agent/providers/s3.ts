@@ -114,7 +114,15 @@ export class S3Backend implements Backend {
       }
       for (const object of page.Contents ?? []) {
         const rel = (object.Key ?? "").slice(prefix.length);
-        yield { kind: "object", rel, size: object.Size ?? 0, modTime: object.LastModified ?? new Date(0) };
+        yield {
+          kind: "object",
+          rel,
+          size: object.Size ?? 0,
+          modTime: object.LastModified ?? new Date(0),
+          // A listing's ETag is the one HEAD answers: the entry is what `stat` would return.
+          md5: this.#md5OfEtag(object.ETag),
+          complete: true,
+        };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
@@ -124,21 +132,25 @@ export class S3Backend implements Backend {
     const { bucket, key } = requireKey(path);
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      const etag = unquoteEtag(head.ETag);
-      const md5 = this.#config.etagIsMd5 && etag !== undefined && /^[0-9a-f]{32}$/.test(etag) ? etag : undefined;
       return {
         path: baseName(key),
         name: baseName(key),
         size: head.ContentLength ?? 0,
         modTime: head.LastModified ?? new Date(0),
         isDir: false,
-        md5,
+        md5: this.#md5OfEtag(head.ETag),
       };
     } catch (err) {
       const mapped = mapS3Error(err, `stat ${path}`);
       if (mapped.name === "NotFoundBackendError") return undefined;
       throw mapped;
     }
+  }
+
+  /** The content's MD5 when the ETag is one (a single-part upload without SSE-KMS), else undefined. */
+  #md5OfEtag(raw: string | undefined): string | undefined {
+    const etag = unquoteEtag(raw);
+    return this.#config.etagIsMd5 && etag !== undefined && /^[0-9a-f]{32}$/.test(etag) ? etag : undefined;
   }
 
   async read(path: string, signal?: AbortSignal): Promise<Readable> {

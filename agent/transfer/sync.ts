@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { joinPath } from "../providers/path.ts";
-import type { Backend, ObjectEntry } from "../providers/provider.ts";
+import { type Backend, NotFoundBackendError, type ObjectEntry } from "../providers/provider.ts";
 import type { BandwidthLimiter } from "./bwlimit.ts";
 import { transferFile } from "./copy.ts";
 import { forEachInPool, type TransferPool } from "./pool.ts";
@@ -43,8 +43,43 @@ export interface SyncDirOptions {
  * Individual failures are reported and the rest continue; the first failure is rethrown at the end.
  */
 export async function syncDir(options: SyncDirOptions): Promise<void> {
+  const listed = options.dst.isLocal ? undefined : await listDestination(options.dst, options.dstDir);
   const files = filesOf(options.src.list(options.srcDir, { recurse: true, filesOnly: true }));
-  await runTransfers(options, files, (entry) => ({ srcPath: joinPath(options.srcDir, entry.path), rel: entry.path }));
+  await runTransfers(
+    options,
+    files,
+    (entry) => ({ srcPath: joinPath(options.srcDir, entry.path), rel: entry.path }),
+    listed,
+  );
+}
+
+/**
+ * An object store's destination dir, listed once before the transfers (rclone's sync lists the destination too):
+ * a file missing from it needs no per-file HEAD, and an entry marked `complete` (S3: the listing's ETag is HEAD's)
+ * no `stat` at all, so the skip decisions are those per-file `stat`s would make. Undefined when the listing
+ * fails for another reason than a missing dir: then every file is `stat`ed as before.
+ */
+async function listDestination(dst: Backend, dir: string): Promise<Map<string, ObjectEntry> | undefined> {
+  const out = new Map<string, ObjectEntry>();
+  try {
+    for await (const entry of dst.list(dir, { recurse: true, filesOnly: true })) out.set(entry.path, entry);
+  } catch (error) {
+    return error instanceof NotFoundBackendError ? out : undefined;
+  }
+  return out;
+}
+
+/** The destination file at `dstPath` (`rel` inside the listed dir), from the listing where it can be. */
+async function destinationEntry(
+  dst: Backend,
+  dstPath: string,
+  rel: string,
+  listed: ReadonlyMap<string, ObjectEntry> | undefined,
+): Promise<ObjectEntry | undefined> {
+  if (listed === undefined) return dst.stat(dstPath);
+  const entry = listed.get(rel);
+  if (entry === undefined) return undefined;
+  return entry.complete ? entry : dst.stat(dstPath);
 }
 
 export interface CopyPathsOptions extends Omit<SyncDirOptions, "move" | "suffix"> {
@@ -67,6 +102,7 @@ async function runTransfers(
   options: SyncDirOptions,
   files: AsyncIterable<ObjectEntry>,
   locate: (entry: ObjectEntry) => { srcPath: string; rel: string },
+  listed?: ReadonlyMap<string, ObjectEntry>,
 ): Promise<void> {
   let firstError: unknown;
   await forEachInPool(
@@ -76,7 +112,12 @@ async function runTransfers(
       const { srcPath, rel } = locate(entry);
       const dstPath = joinPath(options.dstDir, rel);
       try {
-        const outcome = await transferOne(options, srcPath, dstPath);
+        const outcome = await transferOne(
+          options,
+          srcPath,
+          dstPath,
+          await destinationEntry(options.dst, dstPath, rel, listed),
+        );
         options.onFile?.({
           path: rel,
           size: outcome.size,
@@ -97,9 +138,9 @@ async function transferOne(
   options: SyncDirOptions,
   srcPath: string,
   dstPath: string,
+  existing: ObjectEntry | undefined,
 ): Promise<{ size: number; skipped: boolean; streamed: boolean }> {
   const { src, dst } = options;
-  const existing = await dst.stat(dstPath);
   const source = existing === undefined ? undefined : await src.stat(srcPath);
   if (existing !== undefined && source !== undefined && (await isSameFile(src, srcPath, source, existing))) {
     if (options.move) await src.delete(srcPath);
