@@ -133,12 +133,16 @@ try {
       if (stageSeen.at(-1)?.[0] !== e.stage) stageSeen.push([e.stage, performance.now()]);
     });
     const cpu0 = s3?.cpuSeconds();
+    const agentCpu0 = agents?.cpuSeconds();
+    const benchCpu0 = process.cpuUsage();
     const tRun = performance.now();
     const secs = await timed(`backup (Backup class, 6 agents, ${where})`, async () => {
       result = await backup.run();
     });
     const p = result?.progress;
     const tEnd = performance.now();
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const agentCpu = agents?.cpuSeconds().map((s, i) => s - (agentCpu0?.[i] ?? 0));
     console.log(
       `  stages: ${stageSeen
         .map(([stage, t], i) => `${stage} ${(((stageSeen[i + 1]?.[1] ?? tEnd) - t) / 1000).toFixed(2)} s`)
@@ -146,6 +150,11 @@ try {
     );
     console.log(
       `  bytes: ${((p?.size ?? 0) / MiB).toFixed(0)} MiB; cluster: ${((p?.size ?? 0) / MiB / secs).toFixed(0)} MiB/s${s3 ? serverCpu(s3, cpu0) : ""}`,
+    );
+    // Where the CPU of the run went (2 cores shared with the machine's other load): the manager and the emulated
+    // Scylla share this process; each agent is its own process with --agent-processes.
+    console.log(
+      `  CPU during the backup: manager + emulator ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(2)} s${agentCpu ? `, agents ${agentCpu.map((s) => s.toFixed(2)).join(" + ")} s` : ""}`,
     );
     for (const h of p?.hosts ?? []) {
       const d = (Date.parse(h.completed_at ?? "") - Date.parse(h.started_at ?? "")) / 1000;
@@ -161,7 +170,7 @@ try {
           .join(", ")}`,
       );
       console.log(
-        `  agent CPU: ${agents
+        `  agent CPU (since start): ${agents
           .cpuSeconds()
           .map((s) => `${s.toFixed(1)} s`)
           .join(", ")}`,

@@ -7,9 +7,13 @@
  */
 import { ManagerError } from "../errors.ts";
 import { isUploaded, type RunProgress } from "./model.ts";
+import { mapLimit } from "./read/access.ts";
 import { inParallelWithLimits, newProgressRow, type RunEnv, type SnapshotDir } from "./worker.ts";
 
 const TABLE_DIR = /^([A-Za-z0-9_.-]+)-([a-f0-9]{32})$/;
+const SCHEMA_CQL = "schema.cql";
+/** Table dirs of one host read at once. */
+const INDEX_DIRS_AT_ONCE = 8;
 
 /** Lists every host's snapshot dirs; `prev` are progress rows of the run being resumed (keyed like the book). */
 export async function indexStage(
@@ -31,19 +35,29 @@ export async function indexStage(
           { dirsOnly: true },
           { signal: env.signal },
         );
-        for (const item of tableDirs) {
+        const tables = tableDirs.flatMap((item) => {
           const m = TABLE_DIR.exec(item.Name);
-          if (!m || !wanted.has(m[1] as string)) continue;
-          const path = `${unit.keyspace}/${item.Name}/snapshots/${tag}`;
-          await env.rclone.deleteFile(h.ip, `data:${path}/schema.cql`, { signal: env.signal });
-          const items = await env.rclone.list(h.ip, `data:${path}`, { filesOnly: true }, { signal: env.signal });
-          if (items.length === 0 && !(await hasPrev(prev, h.ip, unitIndex, m[1] as string))) continue;
+          return m && wanted.has(m[1] as string)
+            ? [{ dirName: item.Name, table: m[1] as string, version: m[2] as string }]
+            : [];
+        });
+        // A host's table dirs are read a few at once: each is two agent round trips, and on a loaded machine the
+        // round trips, not the agent's work, are what a host's INDEX waits for.
+        const found = await mapLimit(tables, INDEX_DIRS_AT_ONCE, async ({ dirName, table, version }) => {
+          const path = `${unit.keyspace}/${dirName}/snapshots/${tag}`;
+          // schema.cql is deleted (SM does) while the dir is listed; the listing leaves it out.
+          const [, listed] = await Promise.all([
+            env.rclone.deleteFile(h.ip, `data:${path}/${SCHEMA_CQL}`, { signal: env.signal }),
+            env.rclone.list(h.ip, `data:${path}`, { filesOnly: true }, { signal: env.signal }),
+          ]);
+          const items = listed.filter((item) => item.Name !== SCHEMA_CQL);
+          if (items.length === 0 && !prev.has(`${h.ip}/${unitIndex}/${table}`)) return undefined;
           const dir: SnapshotDir = {
             host: h.ip,
             unit: unitIndex,
             keyspace: unit.keyspace,
-            table: m[1] as string,
-            version: m[2] as string,
+            table,
+            version,
             path,
             files: [],
             scyllaManifests: [],
@@ -54,8 +68,9 @@ export async function indexStage(
             else dir.files.push({ name: file.Name, size: file.Size });
           }
           dir.files.sort((a, b) => a.name.localeCompare(b.name));
-          dirs.push(dir);
-        }
+          return dir;
+        });
+        for (const dir of found) if (dir !== undefined) dirs.push(dir);
       }
       if (dirs.length === 0 && !afterUpload) throw new ManagerError(`${h.ip}: could not find any files`);
       env.dirs.set(h.ip, dirs);
@@ -84,13 +99,4 @@ export async function indexStage(
     env.signal,
   );
   await env.progress.flush();
-}
-
-async function hasPrev(
-  prev: ReadonlyMap<string, RunProgress>,
-  host: string,
-  unit: number,
-  table: string,
-): Promise<boolean> {
-  return prev.has(`${host}/${unit}/${table}`);
 }

@@ -17,10 +17,13 @@ import {
   sstVersionDir,
   tempPath,
 } from "./layout/index.ts";
+import { mapLimit } from "./read/access.ts";
 import { type HostInfo, inParallel, onHost, type RunEnv } from "./worker.ts";
 
 /** SM builds at most this many manifests at once (`MaxManifestInMemory`). */
 const MAX_MANIFESTS_IN_MEMORY = 12;
+/** Scylla manifests of one host moved to the location at once. */
+const SCYLLA_MANIFEST_MOVES_AT_ONCE = 8;
 
 export function manifestPath(env: RunEnv, h: HostInfo, temp: boolean): string {
   const path = layoutManifestPath(env.clusterId, h.dc, h.hostId, env.taskId, env.run.snapshot_tag);
@@ -84,7 +87,8 @@ export async function manifestStage(env: RunEnv): Promise<void> {
 async function uploadManifests(env: RunEnv, h: HostInfo, tabletKeyspaces: ReadonlySet<string>): Promise<void> {
   const content = await buildManifest(env, h, tabletKeyspaces);
   await env.rclone.put(h.ip, manifestPath(env, h, true), await encodeManifest(content), { signal: env.signal });
-  for (const dir of env.dirs.get(h.ip) ?? []) {
+  // One move per table dir, a few at once (each is an agent round trip that waits on the location).
+  await mapLimit(env.dirs.get(h.ip) ?? [], SCYLLA_MANIFEST_MOVES_AT_ONCE, async (dir) => {
     for (const name of dir.scyllaManifests) {
       const dst = remotePath(
         h.location,
@@ -93,7 +97,7 @@ async function uploadManifests(env: RunEnv, h: HostInfo, tabletKeyspaces: Readon
       await env.rclone.moveFile(h.ip, `data:${dir.path}/${name}`, dst, { signal: env.signal });
     }
     dir.scyllaManifests = [];
-  }
+  });
 }
 
 /** SCHEMA: the schema dump, once per distinct location (uploaded from a host of that location). */

@@ -43,13 +43,15 @@ function snapshotOrder<T extends { keyspace: string }>(units: readonly T[]): T[]
 }
 
 export async function snapshotStage(env: RunEnv): Promise<void> {
-  await checkDiskSpace(env);
   const tag = env.run.snapshot_tag;
   const { scylla } = env.cluster;
   const call = { signal: env.signal };
-  const tabletKeyspaces = new Set(
-    await scylla.keyspaces({ type: "all", replication: "tablets" }, call).catch(() => []),
-  );
+  // Both only read; the guard still decides before anything is snapshotted.
+  const [, tabletList] = await Promise.all([
+    checkDiskSpace(env),
+    scylla.keyspaces({ type: "all", replication: "tablets" }, call).catch(() => []),
+  ]);
+  const tabletKeyspaces = new Set(tabletList);
   const tablets = env.units.some((u) => tabletKeyspaces.has(u.keyspace));
   if (tablets) await setTabletBalancing(scylla, false, call);
   try {

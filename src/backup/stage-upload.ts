@@ -8,8 +8,9 @@
  *
  * Upload moves what is left with `sync/movedir` as an agent job (its ID persisted, so a restarted manager re-attaches
  * to a running job instead of starting over), then drops the table's local snapshot, one dir of a host at a time
- * (`DIRS_PER_HOST`); or, with method native/auto where the node and dir allow it (`native.ts`), Scylla uploads the dir
- * itself as a task of its task manager, all such dirs of a host at once.
+ * (`DIRS_PER_HOST`; deduplication reads `DEDUP_DIRS_PER_HOST` dirs at once); or, with method native/auto where the
+ * node and dir allow it (`native.ts`), Scylla uploads the dir itself as a task of its task manager, all such dirs of
+ * a host at once.
  * @module
  */
 import { scyllaBackup } from "../clients/scylla/native-backup.ts";
@@ -110,6 +111,12 @@ async function dedupDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<voi
  */
 export const DIRS_PER_HOST = 1;
 
+/**
+ * Table dirs of one host deduplicated at once: a dir's deduplication is a listing of its remote dir (and rarely a
+ * CRC read and a delete), small round trips that leave the node's transfers pool alone, so several overlap.
+ */
+export const DEDUP_DIRS_PER_HOST = 4;
+
 /** Runs `fn` over `dirs`, `width` at a time; after a failure no further dir starts, and the first error is thrown. */
 export async function eachDir<T>(
   dirs: readonly T[],
@@ -140,7 +147,7 @@ export async function deduplicateStage(env: RunEnv): Promise<void> {
     env.hosts,
     env.uploadParallel,
     (h) =>
-      eachDir(env.dirs.get(h.ip) ?? [], DIRS_PER_HOST, env.signal, async (dir) => {
+      eachDir(env.dirs.get(h.ip) ?? [], DEDUP_DIRS_PER_HOST, env.signal, async (dir) => {
         const row = env.progress.get(h.ip, dir.unit, dir.table);
         if (row?.completed_at) return;
         await dedupDir(env, h, dir);
@@ -212,8 +219,11 @@ async function uploadDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<vo
     }
     throw new ManagerError(`${h.ip}: upload ${dir.keyspace}.${dir.table}: ${result}`);
   }
-  await env.rclone.statsDelete(h.ip, `job/${jobId}`, call).catch(() => undefined);
-  await deleteSnapshot(env.cluster.scylla, h.ip, env.run.snapshot_tag, dir.keyspace, [dir.table], call);
+  // Two independent clean-ups, one round trip.
+  await Promise.all([
+    env.rclone.statsDelete(h.ip, `job/${jobId}`, call).catch(() => undefined),
+    deleteSnapshot(env.cluster.scylla, h.ip, env.run.snapshot_tag, dir.keyspace, [dir.table], call),
+  ]);
 }
 
 /** Polls the job (long poll) until it ends; progress rows follow the job's stats. */
