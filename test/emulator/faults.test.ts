@@ -131,6 +131,28 @@ describe("faults", () => {
     expect(doc.nodes.map((n) => n.ip)).toEqual(ips());
   });
 
+  test("held answers: the request is served at once, its answer waits for the release", async () => {
+    const [a, b] = ips();
+    const ttlBefore = (await (await rest(a, "/task_manager/user_ttl")).json()) as number;
+    const held = cluster.faults.holdAnswers(a, "/task_manager/user_ttl", { method: "POST" });
+    let answered = false;
+    const pending = rest(a, "/task_manager/user_ttl?user_ttl=77", { method: "POST" }).then((res) => {
+      answered = true;
+      return res;
+    });
+    // Served: the node took the new TTL while the caller still waits for the answer.
+    for (let i = 0; i < 200 && held.served === 0; i++) await Bun.sleep(10);
+    expect(held.served).toBe(1);
+    expect(await (await rest(a, "/task_manager/user_ttl")).json()).toBe(77);
+    expect((await rest(b, "/task_manager/user_ttl", { method: "POST" })).status).toBe(400);
+    expect(answered).toBe(false);
+    held.release();
+    expect((await pending).status).toBe(200);
+    expect(cluster.ledger.all().some((e) => e.kind === "fault" && e.action === "hold_answers")).toBe(true);
+    await rest(a, `/task_manager/user_ttl?user_ttl=${ttlBefore}`, { method: "POST" });
+    await cluster.faults.clear(ips());
+  });
+
   test("stop through the control API, then close frees every port", async () => {
     const [, , c] = ips();
     expect((await control(`/nodes/${c}/stop`, "POST")).status).toBe(200);

@@ -197,7 +197,7 @@ describe.skipIf(skip !== undefined)("emulator native backup and restore against 
     const liveBefore = readdirSync(tableDir(B, "ks1", "users")).filter((n) => n.endsWith("-Data.db")).length;
     const rid = await startRestore(B, "ks1", "users", PREFIX, tocs);
     const restored = await awaitTask(B, rid);
-    expect(restored).toMatchObject({ type: "restore", state: "done", error: "" });
+    expect(restored).toMatchObject({ type: "download_sstables", state: "done", error: "" });
     expect(restored.progress_completed).toBe(totalBytes);
     const comparison = compareLoadsWithSnapshot(cluster.ledger, "sm_native", "ks1", "users");
     expect(comparison.missing).toEqual([]);
@@ -228,7 +228,7 @@ describe.skipIf(skip !== undefined)("emulator native backup and restore against 
     const mid = await pollStatus(C, id, (s) => s.progress_completed > 0);
     expect(mid.state).toBe("running");
     expect(mid.progress_completed).toBeLessThan(mid.progress_total);
-    const listed = (await callNode(C, "GET", "/task_manager/list_module_tasks/backup", { keyspace: "ks3" }))
+    const listed = (await callNode(C, "GET", "/task_manager/list_module_tasks/snapshot", { keyspace: "ks3" }))
       .body as Array<{ task_id: string; state: string }>;
     expect(listed).toContainEqual(expect.objectContaining({ task_id: id, state: "running" }));
     let waited = timed;

@@ -27,9 +27,26 @@ export interface InjectedLatency {
   ms: number;
 }
 
+/** Held answers: matching requests are served, and their answer waits until `release()`. */
+export interface HeldAnswers {
+  ip?: string;
+  path: string | RegExp;
+  method?: string;
+  /** Requests served (answers held) so far. */
+  readonly served: number;
+  release(): void;
+}
+
+/** What a matching request's answer waits for (after the handler ran). */
+export type AnswerHold = Promise<void>;
+
 /** What the REST (and metrics) servers ask before serving a request. */
 export interface RequestFaults {
-  check(ip: string, method: string, path: string): { delayMs: number; error?: { status: number; body: unknown } };
+  check(
+    ip: string,
+    method: string,
+    path: string,
+  ): { delayMs: number; error?: { status: number; body: unknown }; holdAnswer?: AnswerHold };
 }
 
 const matches = (pattern: string | RegExp, path: string): boolean =>
@@ -39,6 +56,7 @@ const matches = (pattern: string | RegExp, path: string): boolean =>
 export class Faults implements RequestFaults {
   readonly #errors: InjectedError[] = [];
   readonly #latency: InjectedLatency[] = [];
+  readonly #holds: Array<HeldAnswers & { gate: Promise<void>; count(): void }> = [];
 
   constructor(
     private readonly ledger: Ledger,
@@ -49,18 +67,29 @@ export class Faults implements RequestFaults {
     },
   ) {}
 
-  check(ip: string, method: string, path: string): { delayMs: number; error?: { status: number; body: unknown } } {
+  check(
+    ip: string,
+    method: string,
+    path: string,
+  ): { delayMs: number; error?: { status: number; body: unknown }; holdAnswer?: AnswerHold } {
     let delayMs = 0;
     for (const l of this.#latency) if ((l.ip === undefined || l.ip === ip) && matches(l.path, path)) delayMs += l.ms;
+    const hold = this.#holds.find(
+      (h) =>
+        (h.ip === undefined || h.ip === ip) && (h.method === undefined || h.method === method) && matches(h.path, path),
+    );
+    hold?.count();
+    const held = hold === undefined ? {} : { holdAnswer: hold.gate };
     const i = this.#errors.findIndex(
       (e) =>
         (e.ip === undefined || e.ip === ip) && (e.method === undefined || e.method === method) && matches(e.path, path),
     );
     const e = this.#errors[i];
-    if (e === undefined) return { delayMs };
+    if (e === undefined) return { delayMs, ...held };
     if (e.count !== undefined && --e.count <= 0) this.#errors.splice(i, 1);
     return {
       delayMs,
+      ...held,
       error: { status: e.status, body: e.body ?? { message: `injected error ${e.status}`, code: e.status } },
     };
   }
@@ -121,10 +150,45 @@ export class Faults implements RequestFaults {
     this.#record(ip ?? "*", "latency", { path: String(path), ms });
   }
 
-  /** Removes injected errors and latency and serves every blackholed port; stopped nodes stay stopped. */
+  /**
+   * Serves matching REST requests but holds their answers until `release()` (or `clear`): what the node did is done,
+   * and the caller has not heard of it yet; a caller that goes away meanwhile never does (e.g. a task was started,
+   * its id never reached the caller).
+   */
+  holdAnswers(ip: string | undefined, path: string | RegExp, options: { method?: string } = {}): HeldAnswers {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let served = 0;
+    const hold = {
+      ...(ip === undefined ? {} : { ip }),
+      path,
+      ...options,
+      gate,
+      get served() {
+        return served;
+      },
+      count: () => {
+        served++;
+      },
+      release: () => {
+        const i = this.#holds.indexOf(hold);
+        if (i >= 0) this.#holds.splice(i, 1);
+        release();
+        this.#record(ip ?? "*", "release_answers", { path: String(path) });
+      },
+    };
+    this.#holds.push(hold);
+    this.#record(ip ?? "*", "hold_answers", { path: String(path), ...options });
+    return hold;
+  }
+
+  /** Removes injected errors, latency and held answers and serves every blackholed port; stopped nodes stay stopped. */
   async clear(ips: readonly string[]): Promise<void> {
     this.#errors.length = 0;
     this.#latency.length = 0;
+    for (const h of [...this.#holds]) h.release();
     for (const ip of ips) {
       await Promise.all(
         this.nodeOps

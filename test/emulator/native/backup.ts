@@ -46,7 +46,7 @@ export function startNativeBackup(node: NodeContext, req: RestRequest): string {
   const task = startNativeTask(
     node,
     "backup",
-    { keyspace, table, progressTotal: files.reduce((s, f) => s + f.size, 0) },
+    { keyspace, progressTotal: files.reduce((s, f) => s + f.size, 0) },
     async ({ task, signal }) => {
       const entry: NativeTransferEntry = ledger.record({
         kind: "native_backup",

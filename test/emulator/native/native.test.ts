@@ -111,7 +111,7 @@ describe("validation", () => {
 });
 
 describe("tasks", () => {
-  test("a backup of a missing snapshot is a failed task of module backup, not listed under repair", async () => {
+  test("a backup of a missing snapshot is a failed task of module snapshot, not listed under repair", async () => {
     const res = await callNode(NEW, "POST", "/storage_service/backup", backupQuery({ snapshot: "never_taken" }));
     expect(res.status).toBe(200);
     const id = res.body as string;
@@ -119,10 +119,25 @@ describe("tasks", () => {
     const status = await awaitTask(NEW, id);
     expect(status).toMatchObject({ id, type: "backup", state: "failed" });
     expect(status.error).toBe("snapshot never_taken of ks1.users not found");
-    const backups = (await callNode(NEW, "GET", "/task_manager/list_module_tasks/backup")).body as Array<{
-      task_id: string;
-    }>;
-    expect(backups.map((t) => t.task_id)).toContain(id);
+    // As Scylla's backup task: the keyspace only, no table or entity, progress in bytes.
+    expect(status).toMatchObject({ keyspace: "ks1", table: "", entity: "", scope: "node", progress_units: "bytes" });
+    const backups = (await callNode(NEW, "GET", "/task_manager/list_module_tasks/snapshot", { keyspace: "ks1" }))
+      .body as Array<Record<string, unknown>>;
+    expect(backups).toContainEqual({
+      task_id: id,
+      type: "backup",
+      kind: "node",
+      scope: "node",
+      state: "failed",
+      sequence_number: expect.any(Number),
+      keyspace: "ks1",
+      table: "",
+      entity: "",
+    });
+    expect((await callNode(NEW, "GET", "/task_manager/list_module_tasks/snapshot", { keyspace: "ks3" })).body).toEqual(
+      [],
+    );
+    expect((await callNode(NEW, "GET", "/task_manager/list_module_tasks/backup")).status).toBe(400);
     const repairs = (await callNode(NEW, "GET", "/task_manager/list_module_tasks/repair")).body as Array<{
       task_id: string;
     }>;

@@ -85,7 +85,7 @@ export async function startNativeRestore(node: NodeContext, req: RestRequest): P
   const tocs = await parseTocs(req);
   const ledger = node.cluster.ledger;
   const clock = node.cluster.clock;
-  const task = startNativeTask(node, "restore", { keyspace, table }, async ({ task, signal }) => {
+  const task = startNativeTask(node, "restore", { keyspace }, async ({ task, signal }) => {
     const entry: NativeTransferEntry = ledger.record({
       kind: "native_restore",
       host: node.ip,

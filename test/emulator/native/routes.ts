@@ -2,7 +2,7 @@
  * Native backup and restore routes of a node's Scylla REST API, mounted through `mounts.ts`. A node serves
  * `storage_service/backup` from Scylla 2025.2 and `storage_service/restore` from 2026.1; older nodes do not register
  * them, so they answer the router's 404 like any unknown route. The tasks are watched through repair's task manager
- * routes (task_status, wait_task, abort_task, list_module_tasks/backup|restore).
+ * routes (task_status, wait_task, abort_task, list_module_tasks/snapshot|sstables_loader).
  * @module
  */
 import type { NodeContext } from "../node-context.ts";

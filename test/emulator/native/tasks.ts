@@ -1,7 +1,10 @@
 /**
  * Native backup and restore tasks live in the node's task registry of `repair/` (the one `task_status`,
- * `wait_task`, `abort_task` and `user_ttl` serve), under the task manager modules `backup` and `restore`.
- * Their progress is in bytes. The transfer time is modelled: bytes / native bandwidth, scaled by the time scale.
+ * `wait_task`, `abort_task`, `list_module_tasks` and `user_ttl` serve), shaped as Scylla's: a backup is a task of
+ * module `snapshot` and type `backup` (`db/snapshot/backup_task.cc`), a restore one of module `sstables_loader` and
+ * type `download_sstables` (`sstables_loader.cc`); both name their keyspace only (table and entity are empty, so a
+ * listing cannot tell which table, snapshot, bucket or prefix a task works on). Their progress is in bytes. The
+ * transfer time is modelled: bytes / native bandwidth, scaled by the time scale.
  * @module
  */
 
@@ -9,8 +12,12 @@ import type { ClusterState, NodeContext } from "../node-context.ts";
 import { nodeRepairState } from "../repair/state.ts";
 import type { Task, TaskInit } from "../repair/tasks.ts";
 
-/** Task manager modules of the native API. */
-export type NativeModule = "backup" | "restore";
+/** The native API's operations, with the task manager module and task type Scylla files them under. */
+export type NativeOperation = "backup" | "restore";
+const TASK_KIND = {
+  backup: { module: "snapshot", type: "backup", progressUnits: "bytes" },
+  restore: { module: "sstables_loader", type: "download_sstables", progressUnits: undefined },
+} as const;
 
 /** Modelled object storage throughput per node (bytes per modelled second; Scylla's stream_io_throughput). */
 const DEFAULT_NATIVE_BANDWIDTH = 128 * 1024 * 1024;
@@ -39,22 +46,28 @@ export interface NativeTaskContext {
 
 const running = new WeakMap<NodeContext, Set<Task>>();
 
-/** Starts a task of `module` in the node's task registry; `work` gets the task (for progress) and the abort signal. */
+/**
+ * Starts the task of a native operation in the node's task registry; `work` gets the task (for progress) and the
+ * abort signal.
+ */
 export function startNativeTask(
   node: NodeContext,
-  module: NativeModule,
-  init: { keyspace: string; table: string; progressTotal?: number },
+  operation: NativeOperation,
+  init: { keyspace: string; progressTotal?: number },
   work: (ctx: NativeTaskContext) => Promise<void>,
 ): Task {
   const controller = new AbortController();
+  const { module, type, progressUnits } = TASK_KIND[operation];
   const taskInit: TaskInit = {
     module,
-    type: module,
+    type,
     kind: "node",
     scope: "node",
     sequenceNumber: 0,
     keyspace: init.keyspace,
-    table: init.table,
+    // Scylla's backup and restore tasks leave table (and entity) empty.
+    table: "",
+    ...(progressUnits === undefined ? {} : { progressUnits }),
     node: node.ip,
     progressTotal: init.progressTotal ?? 0,
     progressCompleted: 0,

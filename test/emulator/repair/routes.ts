@@ -13,7 +13,7 @@ import { type Task, taskNotFound, toTaskStats, toTaskStatus, waitForTask } from 
 import { startVnodeRepair } from "./vnode-repair.ts";
 
 /** Modules the emulated task manager knows; only repair and tablets ever hold tasks here. */
-const MODULES = ["repair", "tablets", "compaction", "streaming", "sstables_loader", "backup", "restore", "node_ops"];
+const MODULES = ["repair", "tablets", "compaction", "streaming", "sstables_loader", "snapshot", "node_ops"];
 
 function parseId(req: RestRequest): number {
   const raw = requireParam(req, "id");
@@ -84,7 +84,7 @@ export function registerRepairRoutes(router: RestRouter, node: NodeContext): { c
       if (!MODULES.includes(module)) throw new RestError(400, `module ${module} not found`);
       const keyspace = req.query.get("keyspace");
       const table = req.query.get("table");
-      // The node registry also holds native/'s `backup` and `restore` tasks.
+      // The node registry also holds native/'s tasks (modules `snapshot` and `sstables_loader`).
       const tasks =
         module === "tablets" ? cluster.tablets.list() : state.tasks.list().filter((t) => t.module === module);
       return tasks

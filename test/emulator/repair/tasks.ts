@@ -12,7 +12,7 @@ export type TaskState = "created" | "running" | "done" | "failed";
 /** One task. */
 export interface Task {
   id: string;
-  module: "repair" | "tablets" | "backup" | "restore";
+  module: "repair" | "tablets" | "snapshot" | "sstables_loader";
   type: string;
   kind: "node" | "cluster";
   scope: string;
@@ -27,6 +27,8 @@ export interface Task {
   error: string;
   progressTotal: number;
   progressCompleted: number;
+  /** `task_status.progress_units`; repair's `ranges` when unset. */
+  progressUnits?: string;
   /** Aborts the work; the task then fails. */
   abort: () => void;
   /** Settles when the task ends. */
@@ -68,7 +70,7 @@ export function toTaskStatus(t: Task): Record<string, unknown> {
     keyspace: t.keyspace,
     table: t.table,
     entity: "",
-    progress_units: "ranges",
+    progress_units: t.progressUnits ?? "ranges",
     progress_total: t.progressTotal,
     progress_completed: t.progressCompleted,
     children_ids: [],

@@ -49,8 +49,11 @@ export function createRestHandler(
         signal: request.signal,
         node,
       });
-      return toResponse(result);
+      const response = toResponse(result);
+      if (fault?.holdAnswer !== undefined) await fault.holdAnswer;
+      return response;
     } catch (err) {
+      if (fault?.holdAnswer !== undefined) await fault.holdAnswer;
       if (err instanceof RestError) return errorResponse(err.status, err.message);
       if (err instanceof SchemaError) return errorResponse(400, err.message);
       return errorResponse(500, err instanceof Error ? err.message : String(err));
