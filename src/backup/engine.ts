@@ -15,6 +15,7 @@ import type { Store } from "../store/store.ts";
 import { createSilentLogger, type Logger } from "../util/log.ts";
 import { type BackupClusterAccess, type BackupConfig, DEFAULT_BACKUP_CONFIG } from "./access.ts";
 import { formatLocation as locationString, SnapshotTagGenerator, snapshotTagTime } from "./layout/index.ts";
+import { settleUnnamedTasks } from "./leftovers.ts";
 import type { BackupMetrics } from "./metrics.ts";
 import {
   type BackupRun,
@@ -203,6 +204,8 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupRun> {
     PURGE: () => purgeStage(env, policyOf),
   };
   try {
+    // An attempt killed in UPLOAD may have left Scylla tasks no row names: settled before INDEX sees the dirs.
+    if (prevStage === "UPLOAD" && !props.purgeOnly) await settleUnnamedTasks(env, progress.rows.values());
     for (const stage of STAGES) {
       if (stage === "INIT" || !stageRuns(stage, prevStage, props.purgeOnly)) continue;
       signal.throwIfAborted();

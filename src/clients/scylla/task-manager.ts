@@ -1,7 +1,7 @@
 /**
  * Scylla's task manager calls that follow a native backup or restore task (SM's `pkg/scyllaclient` ScyllaWaitTask,
- * ScyllaTaskProgress, ScyllaAbortTask), through the agents: `wait_task` (long poll, HTTP 408 while still running),
- * `task_status` and `abort_task`.
+ * ScyllaTaskProgress, ScyllaAbortTask, ScyllaListTasks), through the agents: `wait_task` (long poll, HTTP 408 while
+ * still running), `task_status`, `abort_task` and `list_module_tasks`.
  * @module
  */
 import * as v from "valibot";
@@ -20,6 +20,41 @@ const NativeTaskStatusSchema = v.looseObject({
   progress_completed: v.optional(v.number(), 0),
 });
 export type NativeTaskStatus = v.InferOutput<typeof NativeTaskStatusSchema>;
+
+/** One entry of `list_module_tasks` (swagger `task_stats`): the fields the manager reads. */
+const TaskStatsListSchema = v.array(
+  v.looseObject({
+    task_id: v.string(),
+    type: v.optional(v.string(), ""),
+    state: v.optional(v.string(), ""),
+    keyspace: v.optional(v.string(), ""),
+    table: v.optional(v.string(), ""),
+  }),
+);
+export type ModuleTaskStats = v.InferOutput<typeof TaskStatsListSchema>[number];
+
+/**
+ * `GET /task_manager/list_module_tasks/{module}[?keyspace=]` on `host`: the module's user tasks running or finished
+ * within the task TTL. Scylla answers 400 `module <name> not found` for a module it does not have.
+ */
+export function scyllaListModuleTasks(
+  scylla: ScyllaClient,
+  host: string,
+  module: string,
+  filter: { keyspace?: string } = {},
+  call: CallOptions = {},
+): Promise<ModuleTaskStats[]> {
+  return scylla.requestJson(
+    "GET",
+    `/task_manager/list_module_tasks/${encodeURIComponent(module)}`,
+    TaskStatsListSchema,
+    {
+      ...call,
+      host,
+      ...(filter.keyspace === undefined ? {} : { query: { keyspace: filter.keyspace } }),
+    },
+  );
+}
 
 /** `GET /task_manager/task_status/{id}` on `host`. */
 export function scyllaTaskStatus(
