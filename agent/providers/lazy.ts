@@ -1,5 +1,14 @@
 import type { Readable } from "node:stream";
-import type { AboutInfo, Backend, ListOptions, ObjectEntry, RangeSource, WriteOptions } from "./provider.ts";
+import {
+  type AboutInfo,
+  type Backend,
+  type ListOptions,
+  NotSupportedBackendError,
+  type ObjectEntry,
+  type ObjectRetention,
+  type RangeSource,
+  type WriteOptions,
+} from "./provider.ts";
 
 /**
  * A backend whose implementation (and SDK) is loaded on first use, so an agent that never talks to GCS
@@ -10,10 +19,30 @@ export class LazyBackend implements Backend {
   readonly isLocal = false;
   readonly #load: () => Promise<Backend>;
   #loading: Promise<Backend> | undefined;
+  /** Present only for providers with object locks (`objectLocks`), so callers can tell without loading the SDK. */
+  readonly setRetention?: (
+    path: string,
+    retention: ObjectRetention | null,
+    options: { overrideUnlocked: boolean },
+  ) => Promise<void>;
+  readonly setEventBasedHold?: (path: string, hold: boolean) => Promise<void>;
 
-  constructor(provider: string, load: () => Promise<Backend>) {
+  constructor(provider: string, load: () => Promise<Backend>, options: { objectLocks?: boolean } = {}) {
     this.provider = provider;
     this.#load = load;
+    if (options.objectLocks) {
+      this.setRetention = async (path, retention, opts) => {
+        const backend = await this.backend();
+        if (backend.setRetention === undefined) throw new NotSupportedBackendError(`${provider}: no object retention`);
+        return backend.setRetention(path, retention, opts);
+      };
+      this.setEventBasedHold = async (path, hold) => {
+        const backend = await this.backend();
+        if (backend.setEventBasedHold === undefined)
+          throw new NotSupportedBackendError(`${provider}: no event-based hold`);
+        return backend.setEventBasedHold(path, hold);
+      };
+    }
   }
 
   /** The loaded backend. */

@@ -1,4 +1,4 @@
-import type { ListOptions, ObjectEntry } from "./provider.ts";
+import type { ListOptions, ObjectEntry, ObjectRetention } from "./provider.ts";
 import { NotFoundBackendError } from "./provider.ts";
 
 /** One item of an object store listing, relative to the listed directory. */
@@ -13,6 +13,9 @@ export interface ListedItem {
   md5?: string;
   /** The item carries all that the backend's `stat` would answer (size, and `md5` or none): no `stat` needed. */
   complete?: boolean;
+  /** Object-lock state, for backends that list it. */
+  retention?: ObjectRetention;
+  eventBasedHold?: boolean;
 }
 
 /**
@@ -71,6 +74,10 @@ export async function* toEntries(
     if (item.complete) {
       if (item.md5 !== undefined) entry.md5 = item.md5;
       entry.complete = true;
+    }
+    if (options.lockInfo) {
+      if (item.retention !== undefined) entry.retention = item.retention;
+      entry.eventBasedHold = item.eventBasedHold === true;
     }
     yield entry;
   }

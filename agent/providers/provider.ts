@@ -27,12 +27,25 @@ export interface ObjectEntry {
    * computes it), so a caller holding the listing need not `stat` the file again.
    */
   complete?: true;
+  /** Object retention (backends with object locks, when listed with `lockInfo`): absent = none. */
+  retention?: ObjectRetention;
+  /** Event-based hold (backends with object locks, when listed with `lockInfo`). */
+  eventBasedHold?: boolean;
+}
+
+/** An object's retention: it cannot be deleted or replaced before `retainUntil`. */
+export interface ObjectRetention {
+  /** `unlocked`: the retention can be shortened or removed with an explicit override; `locked`: never. */
+  mode: "unlocked" | "locked";
+  retainUntil: Date;
 }
 
 export interface ListOptions {
   recurse?: boolean;
   dirsOnly?: boolean;
   filesOnly?: boolean;
+  /** Fill `retention` and `eventBasedHold` of files (object-lock backends; others ignore it). */
+  lockInfo?: boolean;
 }
 
 export interface WriteOptions {
@@ -124,6 +137,14 @@ export interface Backend {
   purge(dir: string): Promise<void>;
   /** Disk space, where the backend has a meaningful answer (local disks). */
   about?(): Promise<AboutInfo>;
+  /**
+   * Object locks (GCS). `setRetention` sets an object's retention (null removes it); shortening or removing an `unlocked` one needs
+   * `overrideUnlocked`, a `locked` one can only be extended. `setEventBasedHold` sets or releases the object's hold.
+   * Both throw `NotFoundBackendError` for a missing object. Backends without object locks leave them out, or throw
+   * `NotSupportedBackendError` (lazy backends, whose loaded backend lacks them).
+   */
+  setRetention?(path: string, retention: ObjectRetention | null, options: { overrideUnlocked: boolean }): Promise<void>;
+  setEventBasedHold?(path: string, hold: boolean): Promise<void>;
 }
 
 /** One HTTP call of an object-store SDK (`scylla_manager_agent_rclone_http_status_code{host,method,code}`). */
@@ -144,6 +165,11 @@ export class NotFoundBackendError extends Error {
 /** Raised by backends for permission problems (wrong credentials, jail escapes); the rc layer maps it to 403. */
 export class PermissionBackendError extends Error {
   override name = "PermissionBackendError";
+}
+
+/** Raised for an operation the backend does not have (object locks outside GCS); the rc layer maps it to 400. */
+export class NotSupportedBackendError extends Error {
+  override name = "NotSupportedBackendError";
 }
 
 /** Raised by backends for requests that cannot work as given (no bucket in the path, a directory where a file is needed); the rc layer maps it to 400. */

@@ -86,7 +86,10 @@ export function createBackends(config: ProvidersConfig, options: CreateBackendsO
     new LazyBackend("s3", async () => (await import("./s3.ts")).createS3Backend(s3, options.recordHttpCall)),
   );
   const gcs: GcsConfig = config.gcs ?? {};
-  backends.set("gcs", new LazyBackend("gcs", async () => (await import("./gcs.ts")).createGcsBackend(gcs)));
+  backends.set(
+    "gcs",
+    new LazyBackend("gcs", async () => (await import("./gcs.ts")).createGcsBackend(gcs), { objectLocks: true }),
+  );
   const azure: AzureConfig = config.azure ?? {};
   backends.set(
     "azure",

@@ -40,4 +40,6 @@ export interface CallSpec {
   handler: CallHandler;
   /** The body is the payload (`operations/put`): params come from the query only. */
   rawBody?: boolean;
+  /** Checks run before an `_async` job is started, so bad input is a 4xx answer rather than a failed job. */
+  precheck?: (env: CallEnv) => Promise<void>;
 }

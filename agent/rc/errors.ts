@@ -4,7 +4,12 @@
  * @module
  */
 import { isManagerError } from "../../src/errors.ts";
-import { InvalidArgumentBackendError, NotFoundBackendError, PermissionBackendError } from "../providers/provider.ts";
+import {
+  InvalidArgumentBackendError,
+  NotFoundBackendError,
+  NotSupportedBackendError,
+  PermissionBackendError,
+} from "../providers/provider.ts";
 
 /** An rc failure with the HTTP status SM's rc server would answer. */
 export class RcError extends Error {
@@ -37,7 +42,7 @@ export function statusOf(error: unknown): number {
   if (error instanceof RcError) return error.status;
   if (error instanceof NotFoundBackendError) return 404;
   if (error instanceof PermissionBackendError) return 403;
-  if (error instanceof InvalidArgumentBackendError) return 400;
+  if (error instanceof InvalidArgumentBackendError || error instanceof NotSupportedBackendError) return 400;
   if (isManagerError(error) && (error.status === 400 || error.status === 404)) return error.status;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined) {

@@ -6,6 +6,7 @@
 import type { Counter } from "prom-client";
 import { CORE_CALLS } from "./calls/core.ts";
 import { LIST_CALLS } from "./calls/list.ts";
+import { OBJECT_LOCK_CALLS } from "./calls/object-lock.ts";
 import { OPERATION_CALLS } from "./calls/operations.ts";
 import { PERMISSION_CALLS } from "./calls/permissions.ts";
 import { SYNC_CALLS } from "./calls/sync.ts";
@@ -15,7 +16,14 @@ import { Params, readInput } from "./params.ts";
 
 /** Every call the agent exposes (SM's `rclone_supported_calls` plus `operations/cat` and `operations/put`). */
 export const RC_CALLS: ReadonlyMap<string, CallSpec> = new Map(
-  Object.entries({ ...CORE_CALLS, ...LIST_CALLS, ...OPERATION_CALLS, ...PERMISSION_CALLS, ...SYNC_CALLS }),
+  Object.entries({
+    ...CORE_CALLS,
+    ...LIST_CALLS,
+    ...OPERATION_CALLS,
+    ...PERMISSION_CALLS,
+    ...OBJECT_LOCK_CALLS,
+    ...SYNC_CALLS,
+  }),
 );
 
 /** SM answers unknown calls with Go's http.Error: this text and a newline. */
@@ -65,6 +73,7 @@ export function createRcHandler(ctx: RcContext, unexposedAccess?: Counter<"addr"
       const params = new Params(input);
       // A raw-body call (put) reads the request body, which is gone once the job's response is sent: run it inline.
       if (params.bool("_async") && !spec.rawBody) {
+        await spec.precheck?.({ ctx, params, group: "", signal: request.signal, request });
         const job = ctx.jobs.start(async (signal, group) => {
           const result = await spec.handler({ ctx, params, group, signal, request });
           if (result instanceof Response) {

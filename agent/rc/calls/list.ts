@@ -19,6 +19,11 @@ interface ListItem {
   ModTime: string;
   IsDir: boolean;
   Hashes?: Record<string, string>;
+  /** With `opt.showRetentionInfo`: "" (none), "unlocked" or "locked", and the retain-until time when set. */
+  RetentionMode?: string;
+  RetainUntil?: string;
+  /** With `opt.showEventBasedHold`. */
+  eventBasedHold?: boolean;
 }
 
 /** SM's versioned-file glob `{**.sm_*UTC}`. */
@@ -53,6 +58,8 @@ async function list(env: CallEnv): Promise<Response> {
   const filesOnly = opt.bool("filesOnly");
   const noMimeType = opt.bool("noMimeType");
   const showHash = opt.bool("showHash");
+  const showRetention = opt.bool("showRetentionInfo");
+  const showHold = opt.bool("showEventBasedHold");
   const newestOnly = env.params.bool("newestOnly");
   const versionedOnly = env.params.bool("versionedOnly");
   if (newestOnly && versionedOnly) throw new RcError(400, "newestOnly and versionedOnly are mutually exclusive");
@@ -73,10 +80,16 @@ async function list(env: CallEnv): Promise<Response> {
     };
     if (!noMimeType) item.MimeType = mimeOf(entry);
     if (showHash && entry.md5 !== undefined) item.Hashes = { md5: entry.md5 };
+    if (showRetention && !entry.isDir) {
+      item.RetentionMode = entry.retention?.mode ?? "";
+      if (entry.retention !== undefined) item.RetainUntil = entry.retention.retainUntil.toISOString();
+    }
+    if (showHold && !entry.isDir) item.eventBasedHold = entry.eventBasedHold === true;
     return item;
   };
 
-  const iterator = loc.backend.list(loc.path, { recurse, dirsOnly, filesOnly })[Symbol.asyncIterator]();
+  const lockInfo = showRetention || showHold;
+  const iterator = loc.backend.list(loc.path, { recurse, dirsOnly, filesOnly, lockInfo })[Symbol.asyncIterator]();
   // Pull the first entry before answering, so "directory not found" is still a proper 404 error body.
   const first = await iterator.next();
   const encoder = new TextEncoder();
