@@ -10,7 +10,7 @@ import {
 const snapshotTagAt = (ms: number): string => tagAt(new Date(ms));
 
 import { type RetentionPolicy, retentionOfTask } from "./properties.ts";
-import { type PurgeManifest, planNodePurge, staleTags } from "./purge.ts";
+import { type PurgeManifest, planNodePurge, protectedTags, staleTags } from "./purge.ts";
 
 // Purge property test: random histories of backups (several tasks, retention changes, deleted and unknown tasks,
 // failed runs leaving temp manifests, node replacements, integer SSTable IDs reused with new content so uploads
@@ -255,5 +255,42 @@ describe("purge property", () => {
       ].sort(),
     );
     expect(oldestKeptMs).toBe(now - 20 * day);
+  });
+
+  test("protected tags (a hold, or an unexpired retention, on any manifest, temps included) are never stale", () => {
+    const now = Date.UTC(2026, 0, 31);
+    const day = 86_400_000;
+    const [a] = TASKS as [string];
+    const tags = [5, 4, 3, 2, 1].map((d) => snapshotTagAt(now - d * day));
+    const [t5, t4, t3, t2, t1] = tags as [string, string, string, string, string];
+    const lock = (retentionMode: string, retainUntil: number, eventBasedHold = false) => ({
+      retentionMode,
+      retainUntil: new Date(retainUntil).toISOString(),
+      eventBasedHold,
+    });
+    const m = (tag: string, extra: Partial<ManifestPathInfo> & { lock?: ReturnType<typeof lock> } = {}) => ({
+      info: { clusterId: CLUSTER, dc: "dc1", nodeId: "n1", taskId: a, snapshotTag: tag, temporary: false, ...extra },
+      index: [],
+    });
+    const manifests = [
+      m(t5, { lock: lock("locked", now + day) }), // retained: protected
+      m(t4, { lock: lock("unlocked", now - 1) }), // retention expired: purgeable
+      m(t3, { nodeId: "n2", temporary: true, lock: lock("", 0, true) }), // a held temp of another node protects the tag
+      m(t3),
+      m(t2, { lock: lock("", 0) }),
+      m(t1),
+    ];
+    const protect = protectedTags(manifests, now);
+    expect([...protect].sort()).toEqual([t3, t5].sort());
+    const { stale, oldestKeptMs } = staleTags(manifests, () => ({ retention: 1, retentionDays: 0 }), now, protect);
+    expect([...stale].sort()).toEqual([`${a}/${t4}`, `${a}/${t2}`].sort());
+    expect(oldestKeptMs).toBe(now - 5 * day);
+    // Without protection the same policy would purge them: the protection is what keeps them.
+    expect(staleTags(manifests, () => ({ retention: 1, retentionDays: 0 }), now).stale.has(`${a}/${t5}`)).toBe(true);
+    const plan = planNodePurge(
+      manifests.filter((x) => x.info.nodeId === "n1"),
+      stale,
+    );
+    expect(plan.manifests.map((x) => x.info.snapshotTag).sort()).toEqual([t2, t4].sort());
   });
 });

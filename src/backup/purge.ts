@@ -21,6 +21,7 @@ import {
 
 const snapshotTagTime = (tag: string): number => tagDate(tag).getTime();
 
+import { isLockedAt, type ObjectLockState } from "./layout/list.ts";
 import type { RetentionPolicy } from "./properties.ts";
 
 /** A manifest with its content (the index). */
@@ -51,11 +52,27 @@ function daysBefore(nowMs: number, days: number): number {
   return d.getTime();
 }
 
-/** Stale tags per task (`task/tag` keys) and the time of the oldest kept tag (undefined when nothing is kept). */
+/**
+ * Tags that must never be purged (SM's protected tags): the tag of any manifest, temporary ones included, under an
+ * event-based hold or with a retention that has not expired. A tag is protected as a whole, for every node and
+ * task, since its files would be kept anyway and a partial delete would leave broken snapshots.
+ */
+export function protectedTags(
+  manifests: readonly { info: ManifestPathInfo & { lock?: ObjectLockState } }[],
+  nowMs: number,
+): Set<string> {
+  return new Set(manifests.filter((m) => isLockedAt(m.info.lock, nowMs)).map((m) => m.info.snapshotTag));
+}
+
+/**
+ * Stale tags per task (`task/tag` keys) and the time of the oldest kept tag (undefined when nothing is kept).
+ * Tags in `protect` are never stale.
+ */
 export function staleTags(
   manifests: readonly { info: ManifestPathInfo }[],
   policyOf: (taskId: string) => RetentionPolicy | undefined,
   nowMs: number,
+  protect: ReadonlySet<string> = new Set(),
 ): { stale: Set<string>; oldestKeptMs: number | undefined } {
   const visible = dropShadowedTemps(manifests);
   const stale = new Set<string>();
@@ -78,6 +95,7 @@ export function staleTags(
       for (const tag of sorted.slice(0, Math.max(0, sorted.length - policy.retention))) stale.add(`${taskId}/${tag}`);
     }
   }
+  for (const key of stale) if (protect.has(key.slice(key.indexOf("/") + 1))) stale.delete(key);
   let oldestKeptMs: number | undefined;
   for (const m of visible) {
     if (stale.has(`${m.info.taskId}/${m.info.snapshotTag}`)) continue;

@@ -26,7 +26,7 @@ function manifestPathOfInfo(info: ManifestPathInfo): string {
 }
 
 import type { RetentionPolicy } from "./properties.ts";
-import { type PurgeManifest, planNodePurge, staleSchemaFiles, staleTags } from "./purge.ts";
+import { type PurgeManifest, planNodePurge, protectedTags, staleSchemaFiles, staleTags } from "./purge.ts";
 import { inParallel, type RunEnv } from "./worker.ts";
 
 /** Inputs of a retention purge of one location. */
@@ -62,7 +62,7 @@ export async function loadManifests(
       rclone.list(h, path, options, { signal }),
     cat: (h: string, path: string) => rclone.cat(h, path, { signal }),
   };
-  const infos = await listManifests(reader, host, location, { clusterId });
+  const infos = await listManifests(reader, host, location, { clusterId, lockInfo: true });
   const out: PurgeManifest[] = [];
   await inParallel(infos, 16, async (info) => {
     const content = await decodeManifest(await reader.cat(host, remotePath(location, info.path)));
@@ -75,7 +75,9 @@ export async function loadManifests(
 export async function purgeLocation(input: PurgeLocationInput): Promise<PurgeResult> {
   const { rclone, host, location, signal } = input;
   const manifests = await loadManifests(rclone, host, location, input.clusterId, signal);
-  const { stale } = staleTags(manifests, input.policyOf, input.nowMs);
+  const protect = protectedTags(manifests, input.nowMs);
+  const { stale } = staleTags(manifests, input.policyOf, input.nowMs, protect);
+  if (protect.size > 0) input.logger?.info("purge: protected snapshots are kept", { tags: [...protect].sort() });
   const byNode = new Map<string, PurgeManifest[]>();
   for (const m of manifests) {
     const key = `${m.info.dc}/${m.info.nodeId}`;

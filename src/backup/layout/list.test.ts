@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   dropShadowedTemporary,
   groupBySnapshot,
+  isLockedAt,
   type ListedObject,
   listManifests,
   manifestsFromListing,
@@ -110,5 +111,43 @@ describe("SM's ListManifests golden (../shared/vectors)", () => {
     const read = await readManifestAt(reader, "h", found[0] as (typeof found)[number], () => tables++);
     expect(read.header.cluster_name).toBe("test_cluster");
     expect(tables).toBeGreaterThan(0);
+  });
+});
+
+describe("listManifests with lock info", () => {
+  const m1 = manifestPath(C, "dc1", "n1", T, "sm_20210809095541UTC");
+  const listed: ListedObject[] = [
+    {
+      ...item(m1.slice(`backup/meta/cluster/${C}/`.length)),
+      RetentionMode: "locked",
+      RetainUntil: "2999-01-01T00:00:00Z",
+      eventBasedHold: false,
+    },
+  ];
+  const readerFor = (sent: unknown[]) => ({
+    list: async (_h: string, _p: string, options?: unknown) => {
+      sent.push(options);
+      return listed;
+    },
+    cat: async () => new Uint8Array(),
+  });
+
+  test("asks GCS for retention and holds, and keeps them on each manifest", async () => {
+    const sent: unknown[] = [];
+    const found = await listManifests(readerFor(sent), "h", parseLocation("gcs:b"), { clusterId: C, lockInfo: true });
+    expect(sent).toEqual([{ recurse: true, filesOnly: true, showRetentionInfo: true, showEventBasedHold: true }]);
+    expect(found[0]?.lock).toEqual({
+      retentionMode: "locked",
+      retainUntil: "2999-01-01T00:00:00Z",
+      eventBasedHold: false,
+    });
+    expect(isLockedAt(found[0]?.lock, Date.UTC(2998, 0, 1))).toBe(true);
+    expect(isLockedAt(found[0]?.lock, Date.UTC(2999, 0, 2))).toBe(false);
+  });
+
+  test("other providers have no object locks: nothing extra is asked", async () => {
+    const sent: unknown[] = [];
+    await listManifests(readerFor(sent), "h", parseLocation("s3:b"), { clusterId: C, lockInfo: true });
+    expect(sent).toEqual([{ recurse: true, filesOnly: true }]);
   });
 });

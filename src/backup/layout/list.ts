@@ -16,6 +16,40 @@ export interface ListedObject {
   Size: number;
   IsDir: boolean;
   ModTime?: string;
+  /** GCS with `showRetentionInfo`: "" (none), `unlocked` or `locked`, and the retain-until time. */
+  RetentionMode?: string;
+  RetainUntil?: string;
+  /** GCS with `showEventBasedHold`. */
+  eventBasedHold?: boolean;
+}
+
+/** An object's lock state, as listed. */
+export interface ObjectLockState {
+  retentionMode: string;
+  retainUntil: string;
+  eventBasedHold: boolean;
+}
+
+/**
+ * Whether a listed object may not be deleted now: under an event-based hold, or with a retention mode and a
+ * retain-until time in the future (SM's protected manifests).
+ */
+export function isLockedAt(lock: ObjectLockState | undefined, nowMs: number): boolean {
+  if (lock === undefined) return false;
+  if (lock.eventBasedHold) return true;
+  const mode = lock.retentionMode.toLowerCase();
+  if (mode === "" || mode === "none") return false;
+  const until = Date.parse(lock.retainUntil);
+  return Number.isFinite(until) && until > nowMs;
+}
+
+function lockOf(item: ListedObject): ObjectLockState | undefined {
+  if (item.RetentionMode === undefined && item.eventBasedHold === undefined) return undefined;
+  return {
+    retentionMode: item.RetentionMode ?? "",
+    retainUntil: item.RetainUntil ?? "",
+    eventBasedHold: item.eventBasedHold === true,
+  };
 }
 
 /** Listing switches of `operations/list`. */
@@ -51,6 +85,8 @@ export interface ManifestInfo extends ManifestPathInfo {
   path: string;
   /** Size of the manifest file, bytes (-1 when unknown). */
   fileSize: number;
+  /** Its object-lock state, when listed with lock info (GCS). */
+  lock?: ObjectLockState;
 }
 
 /** A manifest with its header read (the index is streamed on demand). */
@@ -74,7 +110,8 @@ export function manifestsFromListing(
     const path = prefix === "" ? item.Path : `${prefix}/${item.Path}`;
     const info = parseManifestPath(path);
     if (info === undefined) continue;
-    out.push({ ...info, location, path, fileSize: item.Size });
+    const lock = lockOf(item);
+    out.push({ ...info, location, path, fileSize: item.Size, ...(lock === undefined ? {} : { lock }) });
   }
   return out;
 }
@@ -119,6 +156,8 @@ export function sortManifests<T extends ManifestInfo>(manifests: T[]): T[] {
 export interface ListManifestsOptions {
   /** Only this cluster's manifests; all clusters in the bucket when absent. */
   clusterId?: string;
+  /** On GCS, list each manifest's retention and hold (`lock`); other providers have no object locks. */
+  lockInfo?: boolean;
 }
 
 /**
@@ -132,7 +171,12 @@ export async function listManifests(
   options: ListManifestsOptions = {},
 ): Promise<ManifestInfo[]> {
   const baseDir = options.clusterId === undefined ? META_DIR : metaClusterDir(options.clusterId);
-  const items = await reader.list(host, locationRemotePath(location, baseDir), { recurse: true, filesOnly: true });
+  const lockInfo = options.lockInfo === true && location.provider === "gcs";
+  const items = await reader.list(host, locationRemotePath(location, baseDir), {
+    recurse: true,
+    filesOnly: true,
+    ...(lockInfo ? { showRetentionInfo: true, showEventBasedHold: true } : {}),
+  });
   return manifestsFromListing(location, baseDir, items);
 }
 

@@ -33,11 +33,7 @@ export interface LocationHost {
 }
 
 /** A listed object with the object-lock details the agent adds for GCS (`showRetentionInfo`, `showEventBasedHold`). */
-export interface ListedObjectWithRetention extends ListedObject {
-  RetentionMode?: string;
-  RetainUntil?: string;
-  EventBasedHold?: boolean;
-}
+export type ListedObjectWithRetention = ListedObject;
 
 /**
  * Picks a host per location (SM's `resolveHosts`): the first host, in cluster order, whose agent lists

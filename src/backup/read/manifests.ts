@@ -3,7 +3,7 @@
  * tag, node per location).
  * @module
  */
-import { dropShadowedTemporary, type ManifestInfo, manifestsFromListing } from "../layout/list.ts";
+import { dropShadowedTemporary, isLockedAt, type ManifestInfo, manifestsFromListing } from "../layout/list.ts";
 import { formatLocationWithoutDc, locationRemotePath } from "../layout/location.ts";
 import { META_DIR, metaClusterDir } from "../layout/paths.ts";
 import { snapshotTagAt } from "../layout/tags.ts";
@@ -55,14 +55,6 @@ export function keepManifest(m: ManifestInfo, filter: BackupListFilter): boolean
   return true;
 }
 
-function isProtected(item: ListedObjectWithRetention, nowMs: number): boolean {
-  if (item.EventBasedHold) return true;
-  const mode = item.RetentionMode ?? "";
-  if (mode === "" || mode.toLowerCase() === "none") return false;
-  const until = item.RetainUntil ? Date.parse(item.RetainUntil) : Number.NaN;
-  return Number.isFinite(until) && until > nowMs;
-}
-
 /** Every manifest of the located buckets (each bucket listed once), in SM's order, unfiltered. */
 export async function listLocatedManifests(
   access: BackupReadAccess,
@@ -83,11 +75,11 @@ export async function listLocatedManifests(
       filesOnly: true,
       ...(lockInfo ? { showRetentionInfo: true, showEventBasedHold: true } : {}),
     })) as readonly ListedObjectWithRetention[];
-    const byPath = new Map(items.map((item) => [item.Path, item]));
-    const found = manifestsFromListing(location, base, items).map((m) => {
-      const item = byPath.get(m.path.slice(base.length + 1));
-      return { ...m, host, protected: item !== undefined && isProtected(item, nowMs) };
-    });
+    const found = manifestsFromListing(location, base, items).map((m) => ({
+      ...m,
+      host,
+      protected: isLockedAt(m.lock, nowMs),
+    }));
     out.push(...found.sort(compareManifests));
   }
   return out;

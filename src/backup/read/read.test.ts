@@ -241,7 +241,7 @@ describe("delete and schema on a bucket written by our encoder", () => {
       async list(host, path, options) {
         const items = (await inner.list(host, path, options)) as ListedObjectWithRetention[];
         return items.map((i) =>
-          i.Path.includes(T2) ? { ...i, RetentionMode: "Locked", RetainUntil: "2999-01-01T00:00:00Z" } : i,
+          i.Path.includes(T2) ? { ...i, RetentionMode: "locked", RetainUntil: "2999-01-01T00:00:00Z" } : i,
         );
       },
     };

@@ -15,6 +15,10 @@ export const ListItemSchema = v.object({
   Size: v.number(),
   ModTime: v.optional(v.string(), ""),
   IsDir: v.boolean(),
+  /** GCS only, when asked for (`showRetentionInfo`, `showEventBasedHold`). */
+  RetentionMode: v.optional(v.string()),
+  RetainUntil: v.optional(v.string()),
+  eventBasedHold: v.optional(v.boolean()),
 });
 export type ListItem = v.InferOutput<typeof ListItemSchema>;
 
@@ -45,6 +49,10 @@ export interface ListOptions {
   newestOnly?: boolean;
   /** Only versioned files. */
   versionedOnly?: boolean;
+  /** GCS: each file's retention mode and retain-until time. */
+  showRetentionInfo?: boolean;
+  /** GCS: each file's event-based hold. */
+  showEventBasedHold?: boolean;
 }
 
 /** Splits `s3:bucket/a/b` into `{fs: "s3:bucket", remote: "a/b"}` (SM's client does the same). */
@@ -83,6 +91,8 @@ export class RcloneClient {
             filesOnly: options.filesOnly ?? false,
             dirsOnly: options.dirsOnly ?? false,
             noMimeType: true,
+            ...(options.showRetentionInfo ? { showRetentionInfo: true } : {}),
+            ...(options.showEventBasedHold ? { showEventBasedHold: true } : {}),
           },
           newestOnly: options.newestOnly ?? false,
           versionedOnly: options.versionedOnly ?? false,
