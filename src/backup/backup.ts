@@ -31,6 +31,13 @@ export interface BackupOptions {
   dc?: string[];
   retention?: number;
   retentionDays?: number;
+  /**
+   * `disabled` (default), or `unlocked`/`locked` (GCS only, with `retentionDays` and no count retention): each
+   * snapshot's objects get a GCS object retention until the tag time + `retentionDays`.
+   */
+  retentionLockMode?: "disabled" | "unlocked" | "locked";
+  /** Lets a run shorten earlier `unlocked` retentions (SM's `override_retention_lock`). */
+  overrideRetentionLock?: boolean;
   /** `[dc:]MiB/s`, default 100; 0 = unlimited. */
   rateLimit?: string[];
   transfers?: number;
@@ -133,6 +140,8 @@ export class Backup extends EventEmitter<{ progress: [BackupProgressEvent] }> {
     if (o.dc) props.dc = o.dc;
     if (o.retention !== undefined) props.retention = o.retention;
     if (o.retentionDays !== undefined) props.retention_days = o.retentionDays;
+    if (o.retentionLockMode !== undefined) props.retention_lock_mode = o.retentionLockMode;
+    if (o.overrideRetentionLock !== undefined) props.override_retention_lock = o.overrideRetentionLock;
     if (o.rateLimit) props.rate_limit = o.rateLimit;
     if (o.transfers !== undefined) props.transfers = o.transfers;
     if (o.snapshotParallel) props.snapshot_parallel = o.snapshotParallel;

@@ -34,6 +34,7 @@ import { limitFor, type RetentionPolicy } from "./properties.ts";
 import { indexStage } from "./stage-index.ts";
 import { manifestStage, moveManifestStage, schemaStage } from "./stage-manifest.ts";
 import { purgeStage } from "./stage-purge.ts";
+import { retentionLockStage } from "./stage-retention-lock.ts";
 import { awaitSchemaStage, snapshotStage } from "./stage-snapshot.ts";
 import { deduplicateStage, uploadStage } from "./stage-upload.ts";
 import { type BackupTarget, getBackupTarget } from "./target.ts";
@@ -201,6 +202,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupRun> {
     DEDUPLICATE: () => deduplicateStage(env),
     UPLOAD: () => uploadStage(env),
     MOVE_MANIFEST: () => moveManifestStage(env),
+    RETENTION_LOCK: () => retentionLockStage(env),
     PURGE: () => purgeStage(env, policyOf),
   };
   try {

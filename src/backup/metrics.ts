@@ -1,7 +1,8 @@
 /**
  * Backup gauges with SM's names (`pkg/metrics/backup.go`): `scylla_manager_backup_snapshot{cluster,host,keyspace}`,
  * `..._files_{size,uploaded,skipped,failed}_bytes{cluster,host,keyspace,table}`, `..._versioned_files_count`,
- * `..._purge_files{cluster,host}` and `..._purge_deleted_files{cluster,host}`.
+ * `..._purge_files{cluster,host}`, `..._purge_deleted_files{cluster,host}` and
+ * `..._retention_locked_files{cluster,host}` (objects the RETENTION_LOCK stage locked).
  * @module
  */
 import { Gauge, type Registry } from "prom-client";
@@ -26,6 +27,7 @@ export class BackupMetrics {
   readonly #versioned: Gauge;
   readonly #purgeFiles: Gauge;
   readonly #purgeDeleted: Gauge;
+  readonly #retentionLocked: Gauge;
 
   constructor(registry: Registry) {
     const p = "scylla_manager_backup_";
@@ -41,6 +43,7 @@ export class BackupMetrics {
     this.#versioned = gauge(registry, `${p}versioned_files_count`, "Files that the upload versions", HOST);
     this.#purgeFiles = gauge(registry, `${p}purge_files`, "Files to delete in the last purge", HOST);
     this.#purgeDeleted = gauge(registry, `${p}purge_deleted_files`, "Files deleted by the last purge", HOST);
+    this.#retentionLocked = gauge(registry, `${p}retention_locked_files`, "Objects given a retention lock", HOST);
   }
 
   snapshot(cluster: string, host: string, units: ReadonlyArray<{ keyspace: string }>, taken: boolean): void {
@@ -68,5 +71,9 @@ export class BackupMetrics {
   purge(cluster: string, host: string, deleted: number): void {
     this.#purgeFiles.set({ cluster, host }, deleted);
     this.#purgeDeleted.set({ cluster, host }, deleted);
+  }
+
+  retentionLocked(cluster: string, host: string, objects: number): void {
+    this.#retentionLocked.inc({ cluster, host }, objects);
   }
 }

@@ -127,16 +127,7 @@ export function parseBackupProperties(input: unknown): BackupProperties {
       hint: `use one of ${RETENTION_LOCK_MODES.join(", ")}`,
     });
   }
-  if (p.retention_lock_mode !== "disabled") {
-    // Our agent has no object-lock operations (see agent/README.md); SM only supports them on gcs.
-    if (locations.some((loc) => loc.provider !== "gcs")) {
-      throw new ValidationError("retention lock is supported only for gcs locations");
-    }
-    throw new ValidationError(`retention_lock_mode "${p.retention_lock_mode}" is not supported by this manager yet`);
-  }
-  if (p.override_retention_lock) {
-    throw new ValidationError("override_retention_lock can't be used with retention_lock_mode disabled");
-  }
+  checkRetentionLock(p.retention_lock_mode, p.override_retention_lock, retention, locations);
   const rateLimit = (p.rate_limit ?? []).map((text) => parseDcLimit(text, "rate limit"));
   const retentionMap = new Map<string, RetentionPolicy>();
   for (const [task, policy] of Object.entries(p.retention_map ?? {})) {
@@ -159,6 +150,47 @@ export function parseBackupProperties(input: unknown): BackupProperties {
     retentionLockMode: p.retention_lock_mode,
     overrideRetentionLock: p.override_retention_lock,
   };
+}
+
+/**
+ * SM's lock-mode rules: object locks exist on GCS only; `unlocked`/`locked` lock each snapshot for
+ * `retention_days` after its tag, which a count retention cannot express; `override_retention_lock` only makes sense
+ * for those two modes (it lets a run shorten earlier `unlocked` locks).
+ */
+function checkRetentionLock(
+  mode: string,
+  override: boolean,
+  retention: RetentionPolicy,
+  locations: readonly Location[],
+): void {
+  if (mode === "disabled" || mode === "event-based-hold") {
+    if (override) throw new ValidationError(`override_retention_lock can't be used with retention_lock_mode ${mode}`);
+    if (mode === "disabled") return;
+  }
+  const other = locations.find((loc) => loc.provider !== "gcs");
+  if (other !== undefined) {
+    throw new ValidationError(
+      `retention_lock_mode "${mode}" is supported only for gcs locations, not ${other.provider}`,
+    );
+  }
+  if (mode === "event-based-hold") {
+    throw new ValidationError('retention_lock_mode "event-based-hold" is not supported by this manager yet', {
+      hint: 'use retention_lock_mode "unlocked" or "locked" with retention_days',
+    });
+  }
+  if (retention.retentionDays <= 0) {
+    throw new ValidationError(`retention_lock_mode "${mode}" requires retention_days > 0`, {
+      hint: "set --retention-days N (the lock keeps each snapshot for N days after it was taken)",
+    });
+  }
+  if (retention.retention > 0) {
+    throw new ValidationError(
+      `retention_lock_mode "${mode}" can't be used with count retention (retention ${retention.retention})`,
+      {
+        hint: "set --retention 0 and use --retention-days",
+      },
+    );
+  }
 }
 
 /**

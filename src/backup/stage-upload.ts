@@ -90,6 +90,12 @@ async function planDedup(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<De
 
 async function dedupDir(env: RunEnv, h: HostInfo, dir: SnapshotDir): Promise<void> {
   const { skip, skippedBytes, versioned } = await planDedup(env, h, dir);
+  if (versioned > 0 && env.run.retention_lock_mode !== "disabled") {
+    // A versioned file is a locked object renamed aside, which a retention lock forbids (SM fails here too).
+    throw new ManagerError(
+      `${dir.keyspace}.${dir.table}: snapshot contains sstables with integer based IDs whose content differs from the uploaded ones, which would create versioned files; retention lock mode ${env.run.retention_lock_mode} does not allow that`,
+    );
+  }
   if (versioned > 0) {
     dir.willCreateVersioned = true;
     env.metrics?.versionedFiles(env.clusterId, h.ip, versioned);

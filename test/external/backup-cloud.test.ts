@@ -13,14 +13,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAzureBackend } from "../../agent/providers/azure.ts";
 import { createGcsBackend } from "../../agent/providers/gcs.ts";
-import type { Backend } from "../../agent/providers/provider.ts";
+import type { Backend, ObjectEntry } from "../../agent/providers/provider.ts";
 import { Backup } from "../../src/backup/backup.ts";
+import { retainUntilOf } from "../../src/backup/retention-lock.ts";
 import { Cluster } from "../../src/cluster/cluster.ts";
 import { createMemoryStore } from "../../src/store/memory.ts";
 import { type EmulatedAgents, startAgents } from "../emulator/agents.ts";
 import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
 import { nodeStorage } from "../emulator/storage/node-storage.ts";
-import { manifestProblems, readManifestsWith, snapshotMismatchesWith } from "./backup-s3-bucket.ts";
+import { manifestProblems, readManifestsWith, snapshotMismatchesWith, sstDirOf } from "./backup-s3-bucket.ts";
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 const AZURE_ACCOUNT = "devstoreaccount1";
@@ -92,6 +93,7 @@ async function listBucket(client: Backend, bucket: string): Promise<Map<string, 
 
 const TOKEN = "backup-cloud";
 const TASK = "5b1d9e2a-7c4f-4e8a-a0b3-2f6e8d9c1a47";
+const LOCK_TASK = "7e2f0c1b-3d4a-4b5c-8d6e-9f0a1b2c3d4e";
 
 for (const p of PROVIDERS) {
   if (p.skip !== undefined) console.log(`backup-cloud ${p.name} SKIPPED: ${p.skip}`);
@@ -190,5 +192,50 @@ for (const p of PROVIDERS) {
       expect(second.progress.skipped).toBeGreaterThan(0);
       expect(second.progress.uploaded).toBe(added.reduce((sum, k) => sum + (after.get(k)?.size ?? 0), 0));
     }, 240_000);
+
+    // fake-gcs-server stores and lists object `retention` (it does not enforce it, nor keep event-based holds).
+    test.skipIf(p.provider !== "gcs")(
+      "retention_lock_mode unlocked: every object the snapshot names (manifests and schema too) is retained until tag + retention days",
+      async () => {
+        const locked = await (
+          await Backup.plan(cluster, {
+            location: [`${p.provider}:${bucket}`],
+            keyspace: ["ks1", "ks2"],
+            taskId: LOCK_TASK,
+            retention: 0,
+            retentionDays: 7,
+            retentionLockMode: "unlocked",
+            store,
+          })
+        ).run();
+        const until = retainUntilOf(locked.snapshotTag, 7).getTime();
+        const objects = new Map<string, ObjectEntry>();
+        for await (const e of client.list(bucket, { recurse: true, filesOnly: true, lockInfo: true }))
+          objects.set(e.path, e);
+        const sizes = new Map([...objects].map(([k, v]) => [k, v.size]));
+        const manifests = (await readManifestsWith((key) => readAll(client, `${bucket}/${key}`), sizes)).filter(
+          (m) => m.info.snapshotTag === locked.snapshotTag,
+        );
+        expect(manifests.length).toBe(emu.nodes.length);
+        const expected = new Set<string>();
+        for (const m of manifests) {
+          expected.add(m.key);
+          if (m.content.schema) expected.add(m.content.schema);
+          for (const meta of m.content.index ?? []) {
+            for (const f of [...(meta.files ?? []), ...(meta.scylla_manifests ?? [])])
+              expected.add(`${sstDirOf(m.content, meta)}/${f}`);
+          }
+        }
+        const wrong = [...expected].filter((k) => {
+          const r = objects.get(k)?.retention;
+          return r?.mode !== "unlocked" || r.retainUntil.getTime() !== until;
+        });
+        expect(wrong).toEqual([]);
+        // Files of the earlier snapshots that this one does not name stay unlocked.
+        const others = [...objects.keys()].filter((k) => k.startsWith("backup/sst/") && !expected.has(k));
+        expect(others.every((k) => objects.get(k)?.retention === undefined)).toBe(true);
+      },
+      240_000,
+    );
   });
 }

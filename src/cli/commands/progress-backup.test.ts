@@ -27,3 +27,19 @@ test("a running backup names its stage in sctool's words and shows the upload pe
 test("a finished backup shows no stage", async () => {
   expect((await render("DONE", { ...uploading, stage: "DONE" })).stage).toBeUndefined();
 });
+
+test("a run with a retention lock shows the Retention Lock block; disabled shows none", async () => {
+  const locked = await render("RUNNING", {
+    ...uploading,
+    stage: "RETENTION_LOCK",
+    retention_lock_mode: "locked",
+    override_retention_lock: false,
+    retention_days: 7,
+  });
+  expect(locked.stage).toBe("setting retention locks");
+  expect(locked.body).toContain(
+    "Retention Lock:\n  - Mode: locked\n  - Retention days: 7\n  - Override unlocked: false\n",
+  );
+  const plain = await render("RUNNING", { ...uploading, retention_lock_mode: "disabled" });
+  expect(plain.body).not.toContain("Retention Lock");
+});

@@ -1,6 +1,6 @@
 /**
  * `sctool progress` body of backup runs, in SM's layout (`managerclient` BackupProgress): `Progress`, `Snapshot Tag`,
- * `Datacenters`, `Errors` (table errors of a failed run), the per-host table `Host | Progress | Size | Success |
+ * `Datacenters`, `Retention Lock` (mode, retention days, override; only for runs with a lock mode), `Errors` (table errors of a failed run), the per-host table `Host | Progress | Size | Success |
  * Deduplicated | Failed` and, with `--details`, one table per host by keyspace and table. Beyond SM, an `ETA:` line
  * while the run uploads.
  * @module
@@ -29,6 +29,9 @@ const ProgressSchema = v.object({
   stage: v.optional(v.string(), ""),
   hosts: v.nullish(v.array(HostSchema), []),
   eta_seconds: v.optional(v.number()),
+  retention_lock_mode: v.optional(v.string(), ""),
+  override_retention_lock: v.optional(v.boolean(), false),
+  retention_days: v.optional(v.number(), 0),
   ...Counters,
 });
 
@@ -67,6 +70,12 @@ export const renderBackupProgress: ProgressRenderer = ({ answer, details, hosts,
   lines.push(`Progress:\t${p.size !== 0 ? formatUploadProgress(p.size, p.uploaded, p.skipped, p.failed) : "-"}`);
   if (p.snapshot_tag) lines.push(`Snapshot Tag:\t${p.snapshot_tag}`);
   if ((p.dcs ?? []).length > 0) lines.push(`Datacenters:\t${(p.dcs ?? []).map((dc) => `\n  - ${dc}`).join("")}`);
+  if (p.retention_lock_mode !== "" && p.retention_lock_mode !== "disabled") {
+    const lock = [`Mode: ${p.retention_lock_mode}`];
+    if (p.retention_lock_mode !== "event-based-hold") lock.push(`Retention days: ${p.retention_days}`);
+    lock.push(`Override unlocked: ${p.override_retention_lock}`);
+    lines.push(`Retention Lock:${lock.map((l) => `\n  - ${l}`).join("")}`);
+  }
   if (status === "RUNNING" && p.size > 0) lines.push(`ETA:\t\t${formatEta(p.eta_seconds)}`);
   const errors =
     status === "ERROR"

@@ -203,6 +203,32 @@ export class RcloneClient {
     return answer.jobid;
   }
 
+  /**
+   * `operations/retention-lock?_async=true` (GCS): retention `mode` until `retainUntil` on `paths` (≤10,000, relative
+   * to `dir`); resolves with the job id. The job's `uploaded` counts objects done.
+   */
+  async retentionLockAsync(
+    host: string,
+    dir: string,
+    params: { paths: readonly string[]; mode: "unlocked" | "locked"; retainUntil: Date; overrideUnlocked: boolean },
+    call: CallOptions = {},
+  ): Promise<number> {
+    const { fs, remote } = splitRemotePath(dir);
+    const body = {
+      fs,
+      remote,
+      paths: params.paths,
+      retentionMode: params.mode,
+      retainUntil: params.retainUntil.toISOString(),
+      overrideUnlocked: params.overrideUnlocked,
+    };
+    const answer = await this.#agent.rcloneCall(host, "operations/retention-lock", body, JobIdSchema, {
+      ...call,
+      query: { _async: true },
+    });
+    return answer.jobid;
+  }
+
   /** `job/progress` with a long poll of `waitSeconds`; an unknown job is `not_found`, as SM reads a 404. */
   async jobProgress(host: string, jobId: number, waitSeconds: number, call: CallOptions = {}): Promise<JobProgress> {
     try {
