@@ -201,3 +201,68 @@ describe("operations/list with showRetentionInfo and showEventBasedHold", () => 
     }
   });
 });
+
+describe("operations/check-permissions with object-lock checks on gcs", () => {
+  const objectsOf = (bucket: string) => [...(gcs.buckets.get(bucket) ?? new Map()).entries()];
+
+  test("plain: the test file is written, read and deleted", async () => {
+    gcs.createBucket("cp0");
+    expect((await t.rc("operations/check-permissions", { fs: "gcs:cp0", remote: "check" })).status).toBe(200);
+    expect(objectsOf("cp0")).toEqual([]);
+    expect(gcs.calls.some((c) => c.bucket === "cp0" && c.method === "UPLOAD")).toBe(true);
+  });
+
+  test("retentionMode: the test file gets a short retention and is left behind (GCS refuses its delete)", async () => {
+    gcs.createBucket("cp1");
+    const res = await t.rc("operations/check-permissions", { fs: "gcs:cp1", remote: "check", retentionMode: "locked" });
+    expect(res.status).toBe(200);
+    const left = objectsOf("cp1");
+    expect(left.length).toBe(1);
+    expect(left[0]?.[0]).toMatch(/^check\/scylla-manager-agent-[0-9a-f]{16}\/test$/);
+    expect(left[0]?.[1].retention?.mode).toBe("Locked");
+    const until = Date.parse(left[0]?.[1].retention?.retainUntilTime ?? "");
+    expect(until).toBeGreaterThan(Date.now());
+    expect(until).toBeLessThan(Date.now() + 10 * 60_000);
+  });
+
+  test("unlocked with overrideUnlocked removes the retention again and deletes the file", async () => {
+    gcs.createBucket("cp2");
+    const res = await t.rc("operations/check-permissions", {
+      fs: "gcs:cp2",
+      remote: "check",
+      retentionMode: "unlocked",
+      overrideUnlocked: true,
+    });
+    expect(res.status).toBe(200);
+    expect(objectsOf("cp2")).toEqual([]);
+    expect(
+      gcs.calls
+        .filter((c) => c.bucket === "cp2" && c.method === "PATCH")
+        .map((c) => c.query.get("overrideUnlockedRetention")),
+    ).toEqual([null, "true"]);
+  });
+
+  test("eventBasedHold: set and released, then the file is deleted", async () => {
+    gcs.createBucket("cp3");
+    expect(
+      (await t.rc("operations/check-permissions", { fs: "gcs:cp3", remote: "", eventBasedHold: true })).status,
+    ).toBe(200);
+    expect(objectsOf("cp3")).toEqual([]);
+    expect(gcs.calls.filter((c) => c.bucket === "cp3" && c.method === "PATCH").length).toBe(2);
+  });
+
+  test("a bad retentionMode is a 400; other providers answer not supported", async () => {
+    gcs.createBucket("cp4");
+    const bad = await t.rc("operations/check-permissions", { fs: "gcs:cp4", remote: "", retentionMode: "governance" });
+    expect(bad.status).toBe(400);
+    const local = await t.rc("operations/check-permissions", {
+      fs: "localstorage:bucket",
+      remote: "",
+      eventBasedHold: true,
+    });
+    expect(local.status).toBe(400);
+    expect(((await local.json()) as { message: string }).message).toBe(
+      'event-based hold is not supported by backend "localstorage"',
+    );
+  });
+});

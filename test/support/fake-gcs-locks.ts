@@ -8,11 +8,14 @@
  * - an `Unlocked` retention can be extended or locked freely, but shortened or removed only with
  *   `overrideUnlockedRetention=true`;
  * - an object under an event-based hold or an unexpired retention cannot be deleted (403).
- * Objects are seeded with `put`; `calls` records every request. Uploads are not served.
+ * Objects are seeded with `put` or uploaded in one request (`uploadType=multipart`: small objects, resumable uploads
+ * are not served) and downloaded with `alt=media` (with `x-goog-hash`); `calls` records every request.
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
+import { CRC32C } from "@google-cloud/storage";
 
 /** One stored object's lock-relevant state. */
 export interface FakeGcsObject {
@@ -20,6 +23,7 @@ export interface FakeGcsObject {
   updated: Date;
   retention?: { mode: "Unlocked" | "Locked"; retainUntilTime: string };
   eventBasedHold: boolean;
+  content?: Buffer;
 }
 
 export interface FakeGcsCall {
@@ -28,6 +32,13 @@ export interface FakeGcsCall {
   object: string;
   query: URLSearchParams;
   status: number;
+}
+
+/** GCS's object hashes (base64): the client checks uploads and downloads against them. */
+function hashesOf(content: Buffer): { crc32c: string; md5Hash: string } {
+  const crc = new CRC32C();
+  crc.update(content);
+  return { crc32c: crc.toString(), md5Hash: createHash("md5").update(content).digest("base64") };
 }
 
 function gcsError(status: number, message: string): Response {
@@ -48,6 +59,18 @@ export class FakeGcsLocks {
       port: 0,
       fetch: async (request) => {
         const url = new URL(request.url);
+        const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+        if (upload) {
+          const response = await this.#upload(request, url, decodeURIComponent(upload[1] as string));
+          this.calls.push({
+            method: "UPLOAD",
+            bucket: upload[1] as string,
+            object: "",
+            query: url.searchParams,
+            status: response.status,
+          });
+          return response;
+        }
         const m = /^\/storage\/v1\/b\/([^/]+)\/o(?:\/(.+))?$/.exec(url.pathname);
         if (!m) return gcsError(404, `not served by the fake: ${request.method} ${url.pathname}`);
         const bucket = decodeURIComponent(m[1] as string);
@@ -74,6 +97,46 @@ export class FakeGcsLocks {
     objects.set(name, { size, updated: new Date(), eventBasedHold: false });
   }
 
+  /** Creates an empty bucket. */
+  createBucket(bucket: string): void {
+    if (!this.buckets.has(bucket)) this.buckets.set(bucket, new Map());
+  }
+
+  async #upload(request: Request, url: URL, bucket: string): Promise<Response> {
+    const objects = this.buckets.get(bucket);
+    if (objects === undefined) return gcsError(404, "The specified bucket does not exist.");
+    if (url.searchParams.get("uploadType") !== "multipart") return gcsError(400, "only multipart uploads are served");
+    const boundary = /boundary="?([^";]+)"?/.exec(request.headers.get("content-type") ?? "")?.[1];
+    if (boundary === undefined) return gcsError(400, "no multipart boundary");
+    let body = Buffer.from(await request.arrayBuffer());
+    if (request.headers.get("content-encoding") === "gzip") body = gunzipSync(body);
+    const parts: Buffer[] = [];
+    const delimiter = Buffer.from(`--${boundary}`);
+    let at = body.indexOf(delimiter);
+    while (at >= 0) {
+      const next = body.indexOf(delimiter, at + delimiter.length);
+      if (next < 0) break;
+      const part = body.subarray(at + delimiter.length, next);
+      const headerEnd = part.indexOf("\r\n\r\n");
+      parts.push(part.subarray(headerEnd + 4, part.length - 2));
+      at = next;
+    }
+    const meta = JSON.parse((parts[0] ?? Buffer.from("{}")).toString()) as { name?: string };
+    const name = meta.name ?? url.searchParams.get("name") ?? "";
+    const existing = objects.get(name);
+    if (existing !== undefined && (existing.eventBasedHold || this.#retained(existing))) {
+      return gcsError(403, `Object '${bucket}/${name}' is locked`);
+    }
+    const content = Buffer.from(parts[1] ?? Buffer.alloc(0));
+    const o: FakeGcsObject = { size: content.length, updated: new Date(), eventBasedHold: false, content };
+    objects.set(name, o);
+    return Response.json(this.#json(bucket, name, o));
+  }
+
+  #retained(o: FakeGcsObject): boolean {
+    return o.retention !== undefined && Date.parse(o.retention.retainUntilTime) > this.now();
+  }
+
   object(bucket: string, name: string): FakeGcsObject | undefined {
     return this.buckets.get(bucket)?.get(name);
   }
@@ -90,6 +153,7 @@ export class FakeGcsLocks {
       size: String(o.size),
       updated: o.updated.toISOString(),
       eventBasedHold: o.eventBasedHold,
+      ...(o.content === undefined ? {} : hashesOf(o.content)),
       ...(o.retention === undefined ? {} : { retention: o.retention }),
     };
   }
@@ -104,8 +168,19 @@ export class FakeGcsLocks {
     const o = objects.get(name);
     if (o === undefined) return gcsError(404, `No such object: ${bucket}/${name}`);
     switch (request.method) {
-      case "GET":
-        return Response.json(this.#json(bucket, name, o));
+      case "GET": {
+        if (url.searchParams.get("alt") !== "media") return Response.json(this.#json(bucket, name, o));
+        const content = o.content ?? Buffer.alloc(o.size);
+        const crc = new CRC32C();
+        crc.update(content);
+        const md5 = createHash("md5").update(content).digest("base64");
+        return new Response(content, {
+          headers: {
+            "x-goog-hash": `crc32c=${crc.toString()},md5=${md5}`,
+            "x-goog-stored-content-encoding": "identity",
+          },
+        });
+      }
       case "PATCH": {
         // The client gzips request bodies (content-encoding: gzip).
         const raw = Buffer.from(await request.arrayBuffer());
@@ -124,7 +199,7 @@ export class FakeGcsLocks {
       }
       case "DELETE": {
         if (o.eventBasedHold) return gcsError(403, `Object '${bucket}/${name}' is under active Event-Based hold.`);
-        if (o.retention !== undefined && Date.parse(o.retention.retainUntilTime) > this.now()) {
+        if (this.#retained(o)) {
           return gcsError(403, `Object '${bucket}/${name}' is subject to object retention.`);
         }
         objects.delete(name);

@@ -1,6 +1,7 @@
 /**
- * `operations/check-permissions`. Its object-lock checks (`retentionMode`, `eventBasedHold`) are not implemented
- * yet, so those options answer a "not supported" error rather than pretending the check passed.
+ * `operations/check-permissions`: put, list, read and delete a test file; with `retentionMode` (GCS) it also sets a
+ * short retention on it (and, for `unlocked` with `overrideUnlocked`, removes it again), with `eventBasedHold` it
+ * sets and releases a hold. Providers without object locks answer "not supported" rather than pretending.
  * @module
  */
 
@@ -9,20 +10,25 @@ import type { CallEnv, CallSpec } from "../context.ts";
 import { RcError } from "../errors.ts";
 import { type FsPath, resolveFsPath } from "../fs-param.ts";
 
-function notSupported(feature: string, loc: FsPath): RcError {
-  const provider = loc.remote.provider;
-  if (loc.backend.setRetention !== undefined) {
-    return new RcError(400, `check-permissions: the ${feature} check is not implemented by this agent yet`);
-  }
-  return new RcError(400, `${feature} is not supported by backend ${JSON.stringify(provider)}`);
-}
-
 async function checkPermissionsCall(env: CallEnv): Promise<Record<string, unknown>> {
   const loc = resolveFsPath(env.ctx, env.params, "fs", "remote");
-  if (env.params.optionalString("retentionMode") !== "") throw notSupported("retention lock", loc);
-  if (env.params.bool("eventBasedHold")) throw notSupported("event-based hold", loc);
-  await checkPermissions(loc.backend, loc.path, env.ctx.logger);
+  const mode = env.params.optionalString("retentionMode").toLowerCase();
+  const hold = env.params.bool("eventBasedHold");
+  if (mode !== "" && mode !== "unlocked" && mode !== "locked") {
+    throw new RcError(400, `retentionMode: ${JSON.stringify(mode)} is not one of "unlocked", "locked" or ""`);
+  }
+  if (mode !== "" && loc.backend.setRetention === undefined) throw notSupported("retention lock", loc);
+  if (hold && loc.backend.setEventBasedHold === undefined) throw notSupported("event-based hold", loc);
+  await checkPermissions(loc.backend, loc.path, env.ctx.logger, {
+    retentionMode: mode === "" ? undefined : mode,
+    overrideUnlocked: env.params.bool("overrideUnlocked"),
+    eventBasedHold: hold,
+  });
   return {};
+}
+
+function notSupported(feature: string, loc: FsPath): RcError {
+  return new RcError(400, `${feature} is not supported by backend ${JSON.stringify(loc.remote.provider)}`);
 }
 
 export const PERMISSION_CALLS: Record<string, CallSpec> = {
