@@ -66,6 +66,12 @@ export class LazyBackend implements Backend {
     return (await this.backend()).read(path, signal);
   }
 
+  /** The loaded backend's `readChunks`, or its `read` stream (an iterable of chunks too). */
+  async readChunks(path: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    const backend = await this.backend();
+    return backend.readChunks !== undefined ? backend.readChunks(path, signal) : backend.read(path, signal);
+  }
+
   async write(path: string, body: Readable, options?: WriteOptions): Promise<void> {
     return (await this.backend()).write(path, body, options);
   }

@@ -102,6 +102,16 @@ export interface Backend {
   /** Writes a file from a stream; visible under `path` only when complete and verified. */
   write(path: string, body: Readable, options?: WriteOptions): Promise<void>;
   /**
+   * `read` without Node streams: the file's bytes as chunks, checked as `read` checks them (the iteration throws
+   * instead of ending on a short, long or corrupt body). Stopping early releases the connection.
+   */
+  readChunks?(path: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
+  /**
+   * `write` from chunks (same guarantees), without Node stream stages: what a transfer into a local disk uses
+   * (a Readable is such an iterable too).
+   */
+  writeChunks?(path: string, chunks: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<void>;
+  /**
    * Opens a file for reading by byte range (local disks). With `writeFrom` of the destination, lets a transfer
    * read a file twice instead of buffering it.
    */

@@ -1,5 +1,8 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import {
   DeleteObjectCommand,
@@ -9,6 +12,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { BandwidthLimiter } from "../transfer/bwlimit.ts";
+import { transferFile } from "../transfer/copy.ts";
+import { LocalBackend } from "./local.ts";
 import { S3Backend } from "./s3.ts";
 import { resolveS3Config } from "./s3-client.ts";
 
@@ -16,7 +22,7 @@ import { resolveS3Config } from "./s3-client.ts";
  * A tiny in-memory S3 that can be told to corrupt data, to prove the backend's checksum checks catch what
  * a real server would only do when something is broken (bit flips on the wire, a misbehaving proxy).
  */
-function createFakeS3(corrupt: { etag?: boolean; body?: boolean }) {
+function createFakeS3(corrupt: { etag?: boolean; body?: boolean; short?: boolean; webBody?: boolean }) {
   const objects = new Map<string, Buffer>();
   const md5 = (b: Buffer) => createHash("md5").update(b).digest("hex");
   const client = {
@@ -33,8 +39,11 @@ function createFakeS3(corrupt: { etag?: boolean; body?: boolean }) {
       }
       if (command instanceof GetObjectCommand) {
         const body = objects.get(command.input.Key!)!;
-        const sent = corrupt.body ? Buffer.from(body).fill(0x58, 0, 1) : body;
-        return { Body: Readable.from([sent]), ContentLength: body.length, ETag: `"${md5(body)}"` };
+        let sent = corrupt.body ? Buffer.from(body).fill(0x58, 0, 1) : body;
+        if (corrupt.short) sent = sent.subarray(0, sent.length - 1);
+        // Under Bun's fetch handler the SDK hands out a web stream, under node:http a Node stream.
+        const Body = corrupt.webBody ? new Blob([sent]).stream() : Readable.from([sent]);
+        return { Body, ContentLength: body.length, ETag: `"${md5(body)}"` };
       }
       if (command instanceof DeleteObjectCommand) {
         objects.delete(command.input.Key!);
@@ -115,6 +124,48 @@ describe("s3 listings", () => {
     }
     const [single] = await Array.fromAsync(listed({}).list("bucket/sst", { filesOnly: true }));
     expect(single?.md5).toBe(`${"0".repeat(31)}a`);
+  });
+});
+
+describe("s3 downloads into a local disk (chunks, no Node streams)", () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "s3-download-"));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const download = async (backend: S3Backend) => {
+    const local = new LocalBackend({ provider: "data", root, bucketed: false, syncEachFile: false });
+    let counted = 0;
+    await transferFile(backend, "b/k.db", local, "ks/k.db", {
+      limiter: new BandwidthLimiter(0),
+      onBytes: (bytes) => {
+        counted += bytes;
+      },
+    });
+    return counted;
+  };
+
+  test.each([
+    ["node", false],
+    ["web", true],
+  ])("an intact %s-stream body arrives whole, counted", async (_kind, webBody) => {
+    const { backend } = createFakeS3({ webBody });
+    await backend.write("b/k.db", Readable.from([Buffer.from("payload")]), { size: 7 });
+    expect(await download(backend)).toBe(7);
+    expect(readFileSync(join(root, "ks", "k.db"), "utf8")).toBe("payload");
+  });
+
+  test.each([
+    ["bytes that do not match the ETag", { body: true }, /corrupted download of s3:b\/k.db: MD5/],
+    ["a body shorter than its Content-Length", { short: true }, /s3:b\/k.db: source declared 7 bytes but sent 6/],
+  ])("%s fail the transfer and leave no file behind", async (_what, fault, message) => {
+    for (const webBody of [false, true]) {
+      const { backend } = createFakeS3({ ...fault, webBody });
+      await backend.write("b/k.db", Readable.from([Buffer.from("payload")]), { size: 7 });
+      await expect(download(backend)).rejects.toThrow(message);
+      expect(readdirSync(join(root, "ks"))).toEqual([]); // no file under its name, no partial temp file
+    }
   });
 });
 

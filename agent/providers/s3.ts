@@ -9,7 +9,15 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { checkEtag, HashingStream, type StreamDigest, unquoteEtag } from "../transfer/checksum.ts";
+import {
+  checkEtag,
+  HashingStream,
+  type HashingStreamOptions,
+  type StreamDigest,
+  unquoteEtag,
+  verifiedChunks,
+  webStreamChunks,
+} from "../transfer/checksum.ts";
 import { CorruptedTransferError } from "../transfer/errors.ts";
 import { StreamChunker } from "./chunker.ts";
 import type { S3Config } from "./config.ts";
@@ -154,15 +162,27 @@ export class S3Backend implements Backend {
   }
 
   async read(path: string, signal?: AbortSignal): Promise<Readable> {
+    const { body, check } = await this.#get(path, signal);
+    const stream = body instanceof Readable ? body : Readable.fromWeb(body as WebReadableStream<Uint8Array>);
+    return pipeline(stream, new HashingStream(check), () => {});
+  }
+
+  async readChunks(path: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    const { body, check } = await this.#get(path, signal);
+    return verifiedChunks(body instanceof Readable ? body : webStreamChunks(body), check);
+  }
+
+  /** GETs an object: its body (a web stream under Bun's fetch, see s3-client.ts) and the checks it must pass. */
+  async #get(
+    path: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ body: Readable | ReadableStream<Uint8Array>; check: HashingStreamOptions }> {
     const { bucket, key } = requireKey(path);
     const object = await this.client
       .send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })
       .catch((err: unknown) => {
         throw mapS3Error(err, `read ${path}`);
       });
-    // A web stream under Bun's fetch (s3-client.ts), a Node stream under node:http.
-    const body =
-      object.Body instanceof Readable ? object.Body : Readable.fromWeb(object.Body as unknown as WebReadableStream);
     // Only a single-part upload's ETag is the content's MD5 (a multipart one is `md5(part md5s)-N` of unknown part
     // size); otherwise the length alone is checked and no MD5 is computed.
     const etagUsable =
@@ -170,7 +190,7 @@ export class S3Backend implements Backend {
       object.SSECustomerAlgorithm === undefined &&
       object.ServerSideEncryption !== "aws:kms" &&
       /^[0-9a-f]{32}$/.test(unquoteEtag(object.ETag) ?? "");
-    const verifier = new HashingStream({
+    const check: HashingStreamOptions = {
       expectedSize: object.ContentLength,
       label: `s3:${path}`,
       md5: etagUsable,
@@ -180,8 +200,8 @@ export class S3Backend implements Backend {
               `corrupted download of s3:${path}: MD5 ${digest.md5} does not match ETag ${object.ETag}`,
             )
           : undefined,
-    });
-    return pipeline(body, verifier, () => {});
+    };
+    return { body: object.Body as unknown as Readable | ReadableStream<Uint8Array>, check };
   }
 
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<void> {

@@ -110,3 +110,22 @@ export function createThrottleStream(limiter: BandwidthLimiter, signal?: AbortSi
     },
   });
 }
+
+/** Chunks held back to the limiter's rate (in slices of at most 64 KiB while a limit is set). */
+export async function* throttledChunks(
+  limiter: BandwidthLimiter,
+  chunks: AsyncIterable<Uint8Array>,
+  signal?: AbortSignal,
+): AsyncIterable<Uint8Array> {
+  for await (const chunk of chunks) {
+    if (limiter.rate <= 0) {
+      yield chunk;
+      continue;
+    }
+    for (let offset = 0; offset < chunk.length; offset += SLICE) {
+      const piece = chunk.subarray(offset, offset + SLICE);
+      await limiter.take(piece.length, signal);
+      yield piece;
+    }
+  }
+}

@@ -130,3 +130,47 @@ export function checkEtag(etag: string | undefined, digest: StreamDigest): "ok" 
   }
   return "unverifiable";
 }
+
+/**
+ * HashingStream's checks on an iterable of chunks, for transfers that skip Node streams: each chunk is counted
+ * (and hashed unless `md5` is false) before it is passed on, and the iteration throws instead of ending when the
+ * size differs from `expectedSize` or `verify` rejects the digest.
+ */
+export async function* verifiedChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  options: Omit<HashingStreamOptions, "partSize">,
+): AsyncIterable<Uint8Array> {
+  const md5 = options.md5 === false ? undefined : createHash("md5");
+  const expected = options.expectedSize;
+  const where = options.label === undefined ? "" : ` for ${options.label}`;
+  const sizeError = (got: string) =>
+    new CorruptedTransferError(`corrupted transfer${where}: source declared ${expected} bytes but sent ${got}`);
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.length;
+    if (expected !== undefined && size > expected) throw sizeError(`more than ${expected} bytes`);
+    md5?.update(chunk);
+    yield chunk;
+  }
+  if (expected !== undefined && size !== expected) throw sizeError(`${size} bytes`);
+  const failure = options.verify?.({ size, md5: md5?.digest("hex") ?? "" });
+  if (failure !== undefined) throw failure;
+}
+
+/** The chunks of a web stream; stopping early cancels it (for a fetch body: closes the connection). */
+export async function* webStreamChunks(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => {});
+  }
+}

@@ -1,7 +1,7 @@
 import { pipeline, type Readable, Transform } from "node:stream";
 import type { Backend } from "../providers/provider.ts";
 import { NotFoundBackendError } from "../providers/provider.ts";
-import { type BandwidthLimiter, createThrottleStream } from "./bwlimit.ts";
+import { type BandwidthLimiter, createThrottleStream, throttledChunks } from "./bwlimit.ts";
 import { rangeSource } from "./range-source.ts";
 
 export interface TransferFileOptions {
@@ -49,6 +49,16 @@ export async function transferFile(
     }
     return { size: reader.size };
   }
+  if (dst.writeChunks !== undefined) {
+    // Into a local disk: the source's chunks through plain loops, no Node stream stages (see LocalBackend).
+    const read =
+      src.readChunks !== undefined ? src.readChunks(srcPath, options.signal) : src.read(srcPath, options.signal);
+    let chunks: AsyncIterable<Uint8Array> = await read;
+    if (options.limiter !== undefined) chunks = throttledChunks(options.limiter, chunks, options.signal);
+    if (options.onBytes !== undefined) chunks = countedChunks(chunks, options.onBytes);
+    await dst.writeChunks(dstPath, chunks, { size: info.size, signal: options.signal });
+    return { size: info.size };
+  }
   const read = await src.read(srcPath, options.signal);
   const onBytes = options.onBytes;
   // A counting pass-through (never a "data" listener on the source: that would start it flowing before the
@@ -72,4 +82,11 @@ export async function transferFile(
       : pipeline(stream, createThrottleStream(options.limiter, options.signal), () => {});
   await dst.write(dstPath, body, { size: info.size, signal: options.signal });
   return { size: info.size };
+}
+
+async function* countedChunks(chunks: AsyncIterable<Uint8Array>, onBytes: (bytes: number) => void) {
+  for await (const chunk of chunks) {
+    onBytes(chunk.length);
+    yield chunk;
+  }
 }
