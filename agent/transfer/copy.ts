@@ -1,4 +1,4 @@
-import { pipeline, type Readable, Transform } from "node:stream";
+import { pipeline, Readable, Transform } from "node:stream";
 import type { Backend } from "../providers/provider.ts";
 import { NotFoundBackendError } from "../providers/provider.ts";
 import { type BandwidthLimiter, createThrottleStream, throttledChunks } from "./bwlimit.ts";
@@ -53,10 +53,18 @@ export async function transferFile(
     // Into a local disk: the source's chunks through plain loops, no Node stream stages (see LocalBackend).
     const read =
       src.readChunks !== undefined ? src.readChunks(srcPath, options.signal) : src.read(srcPath, options.signal);
-    let chunks: AsyncIterable<Uint8Array> = await read;
+    const source: AsyncIterable<Uint8Array> = await read;
+    let chunks = source;
     if (options.limiter !== undefined) chunks = throttledChunks(options.limiter, chunks, options.signal);
     if (options.onBytes !== undefined) chunks = countedChunks(chunks, options.onBytes);
-    await dst.writeChunks(dstPath, chunks, { size: info.size, signal: options.signal });
+    try {
+      await dst.writeChunks(dstPath, chunks, { size: info.size, signal: options.signal });
+    } catch (err) {
+      // A destination that failed before reading (e.g. a refused path) never ended the source: a local file's
+      // handle must not be left to the GC (Bun fails the process for that).
+      if (source instanceof Readable) source.destroy();
+      throw err;
+    }
     return { size: info.size };
   }
   const read = await src.read(srcPath, options.signal);

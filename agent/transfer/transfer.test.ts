@@ -1,9 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { LocalBackend } from "../providers/local.ts";
 import { BandwidthLimiter, createThrottleStream, describeRate, formatRate, parseRate } from "./bwlimit.ts";
 import { checkEtag, HashingStream } from "./checksum.ts";
+import { transferFile } from "./copy.ts";
 import { forEachInPool, TransferPool } from "./pool.ts";
 
 const MiB = 1024 * 1024;
@@ -153,5 +158,33 @@ describe("TransferPool", () => {
 
   test("invalid transfers are refused", () => {
     expect(() => new TransferPool(0)).toThrow(/positive integer/);
+  });
+});
+
+describe("transferFile into a local disk", () => {
+  test("a destination that refuses the path before reading closes the source file", async () => {
+    const root = mkdtempSync(join(tmpdir(), "transfer-refused-"));
+    try {
+      mkdirSync(join(root, "src", "b"), { recursive: true });
+      mkdirSync(join(root, "dst", "b"), { recursive: true });
+      const file = join(root, "src", "b", "f");
+      writeFileSync(file, "payload");
+      const src = new LocalBackend({ provider: "localstorage", root: join(root, "src"), bucketed: true });
+      const dst = new LocalBackend({ provider: "localstorage", root: join(root, "dst"), bucketed: true });
+      // A bucket root is not a file path: refused before a byte is read.
+      const copy = transferFile(src, "b/f", dst, "b", { limiter: new BandwidthLimiter(0), onBytes: () => {} });
+      await expect(copy).rejects.toThrow(/a file path is required/);
+      await Bun.sleep(20); // the handle closes asynchronously
+      const open = readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === file;
+        } catch {
+          return false;
+        }
+      });
+      expect(open).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
