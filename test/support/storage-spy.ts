@@ -17,6 +17,8 @@ const CALLS = new Set([
   "openRanges",
   "write",
   "writeFrom",
+  "writeChunks",
+  "readChunks",
   "delete",
   "copy",
   "move",
