@@ -7,137 +7,65 @@
  * the run. The kill is placed by holding the emulator's modelled native transfer time. 127.2.12.x.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
-import { decodeManifest } from "../../src/backup/layout/index.ts";
-import { createDaemonEnv, type DaemonEnv, type RunningDaemon } from "../e2e/scheduler-daemon.ts";
-import { type EmulatedAgents, startAgents } from "../emulator/agents.ts";
-import { type EmulatedCluster, startCluster } from "../emulator/index.ts";
-import type { NativeTransferEntry } from "../emulator/ledger.ts";
-import { digestFile } from "../emulator/storage/content.ts";
-import { snapshotFiles } from "../emulator/storage/snapshot-digests.ts";
-import { testSchemaSpec } from "../emulator/storage/testing.ts";
-import { createHoldableClock } from "../support/holdable-clock.ts";
-import { MiniS3 } from "../support/mini-s3.ts";
-import { runSctool } from "../support/run-sctool.ts";
+import {
+  dirsToUpload,
+  expectEachSstablePutOnce,
+  expectManifestsMatchSnapshot,
+  type NativeBackupRig,
+  nativeBackupTasks,
+  startNativeBackupRig,
+  waitForBackupRunEnd,
+} from "../support/native-backup-rig.ts";
 import { waitFor } from "../support/wait-for.ts";
 
 const TOKEN = "backup-native-kill";
-let root: string;
-let s3: MiniS3;
-let emu: EmulatedCluster;
-let agents: EmulatedAgents;
-let env: DaemonEnv;
-let daemon: RunningDaemon | undefined;
-
-/** Held while the kill is placed: modelled waits (native transfers) started meanwhile wait for the release. */
-const gate = createHoldableClock();
+let rig: NativeBackupRig | undefined;
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "backup-native-kill-"));
-  mkdirSync(join(root, "bucket"));
-  s3 = MiniS3.start(root, "127.2.12.250");
-  const endpoint = JSON.stringify({ port: s3.port, use_https: false, aws_region: "us-east-1" });
-  emu = await startCluster({
-    dcs: [2],
-    ipPrefix: "127.2.12.",
-    schema: testSchemaSpec(),
-    scyllaVersion: "2025.2.0",
-    objectStorageEndpoints: { [s3.host]: endpoint },
-    clock: gate.clock,
-  });
-  agents = await startAgents(emu, {
-    authToken: TOKEN,
-    config: { s3: { provider: "Minio", endpoint: s3.url, access_key_id: "test", secret_access_key: "test" } },
-  });
-  env = createDaemonEnv("127.2.12.200", {
-    backup: { long_polling_timeout_seconds: 1 },
-    logger: { level: "info" },
-  });
-  daemon = await env.start();
+  rig = await startNativeBackupRig("127.2.12.", TOKEN);
 }, 120_000);
 
 afterAll(async () => {
-  gate.release();
-  await daemon?.stop("SIGKILL");
-  await agents?.close();
-  await emu?.close();
-  s3?.close();
-  env?.cleanup();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await rig?.close();
 });
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)))
-    .sort();
-}
-
 test("SIGKILL while native upload tasks run, restart: the resumed run follows those tasks, no second upload", async () => {
-  const sctool = (...argv: string[]) => runSctool((daemon as RunningDaemon).api, argv);
+  const r = rig as NativeBackupRig;
+  const { emu, gate, s3, sctool } = r;
   expect(
     (await sctool("cluster", "add", "--host", emu.nodes[0]?.ip ?? "", "--auth-token", TOKEN, "--name", "c")).code,
   ).toBe(0);
   const ledgerAt = emu.ledger.all().length;
-  const native = () =>
-    emu.ledger
-      .all()
-      .slice(ledgerAt)
-      .filter((e): e is NativeTransferEntry => e.kind === "native_backup");
+  const native = () => nativeBackupTasks(emu, ledgerAt);
   // Held from the start: every native task of the run starts and waits before its first file.
   gate.hold();
   const created = await sctool("backup", "-c", "c", "-L", "s3:bucket", "-K", "ks1,ks3", "--method", "native");
   expect(created.code).toBe(0);
   const taskId = created.stdout.trim().split("/")[1] ?? "";
-  const api0 = (daemon as RunningDaemon).api;
+  const api0 = r.daemon.api;
   // Kill once the run has stored every task's id (it logs each task after that write): a kill between Scylla
-  // accepting a task and that write leaves a task no run knows of, which is not this test.
-  type Progress = { stage?: string; hosts?: Array<{ keyspaces?: Array<{ tables?: Array<{ size: number }> }> }> };
-  const dirsToUpload = async () => {
-    const body = (await (await fetch(`${api0}/cluster/c/task/backup/${taskId}/latest`)).json()) as {
-      progress?: Progress;
-    };
-    if (body.progress?.stage !== "UPLOAD") return undefined;
-    return (body.progress.hosts ?? [])
-      .flatMap((h) => h.keyspaces ?? [])
-      .flatMap((k) => k.tables ?? [])
-      .filter((t) => t.size > 0).length;
-  };
+  // accepting a task and that write leaves a task no run knows of (test/e2e/backup-native-kill-unnamed.test.ts).
   await waitFor(
     async () => {
       const running = native();
-      const stderr = (daemon as RunningDaemon).stderr();
+      const stderr = r.daemon.stderr();
       if (running.length === 0 || !running.every((e) => stderr.includes(e.taskId))) return undefined;
       // One task per table dir with files (the bucket is empty: nothing was deduplicated).
-      return running.length === (await dirsToUpload()) ? true : undefined;
+      return running.length === (await dirsToUpload(api0, taskId)) ? true : undefined;
     },
     150_000,
     "native upload tasks recorded by the run",
   );
   const before = native();
   expect(before.every((e) => e.outcome === "running" && e.files.length === 0)).toBe(true);
-  daemon?.child.kill("SIGKILL");
-  await daemon?.exited;
+  r.daemon.child.kill("SIGKILL");
+  await r.daemon.exited;
 
-  daemon = await env.start();
+  r.daemon = await r.env.start();
   // The old tasks go on while the resumed run waits for them: they end a moment later.
   await Bun.sleep(500);
   gate.release();
-  const api = daemon.api;
-  const latest = await waitFor(
-    async () => {
-      const res = await fetch(`${api}/cluster/c/task/backup/${taskId}/latest`);
-      const body = (await res.json()) as {
-        run?: { id: string; status: string; cause?: string };
-        progress?: { snapshot_tag: string; size: number; uploaded: number; skipped: number };
-      };
-      return ["DONE", "ERROR"].includes(body.run?.status ?? "") ? body : undefined;
-    },
-    240_000,
-    "the resumed run to end",
-  );
+  const latest = await waitForBackupRunEnd(r.daemon.api, taskId);
   expect(latest.run?.cause ?? "").toBe("");
   expect(latest.run?.status).toBe("DONE");
   // No dir was handed to Scylla again: the tasks after the restart are the ones from before, all successful.
@@ -146,39 +74,11 @@ test("SIGKILL while native upload tasks run, restart: the resumed run follows th
   expect(after.every((e) => e.outcome === "successful")).toBe(true);
   expect(new Set(after.map((e) => `${e.host} ${e.keyspace}.${e.table}`)).size).toBe(after.length);
   // Counted at the object store: every SSTable object was written once.
-  const puts = new Map<string, number>();
-  for (const c of s3.calls) {
-    if (c.method === "PUT" && c.key.startsWith("backup/sst/") && !c.key.includes("manifest.json") && c.status < 300) {
-      puts.set(c.key, (puts.get(c.key) ?? 0) + 1);
-    }
-  }
-  expect(puts.size).toBeGreaterThan(0);
-  expect([...puts].filter(([, n]) => n !== 1)).toEqual([]);
+  expectEachSstablePutOnce(s3);
   const progress = latest.progress;
   expect(progress && progress.uploaded + progress.skipped).toBe(progress?.size);
   // The manifests name exactly the snapshot's files, present with their sizes and CRCs.
-  const tag = progress?.snapshot_tag ?? "";
-  const bucket = join(root, "bucket");
-  const manifests = walk(bucket).filter((f) => f.startsWith("backup/meta/") && f.endsWith(".json.gz"));
-  expect(manifests).toHaveLength(2);
-  for (const m of manifests) {
-    const content = await decodeManifest(readFileSync(join(bucket, m)));
-    for (const meta of content.index ?? []) {
-      if (meta.keyspace === "system_schema") continue;
-      const sstDir = `backup/sst/cluster/${content.cluster_id}/dc/${content.dc}/node/${content.node_id}/keyspace/${meta.keyspace}/table/${meta.table}/${meta.version}`;
-      const got = (meta.files ?? [])
-        .map((name) => {
-          const d = digestFile(join(bucket, sstDir, name));
-          return `${name} ${d.size} ${d.crc32}`;
-        })
-        .sort();
-      const want = snapshotFiles(emu.ledger, tag, meta.keyspace, meta.table)
-        .filter((c) => c.host === content.ip)
-        .map((c) => `${c.name} ${c.size} ${c.digest}`)
-        .sort();
-      expect(got).toEqual(want);
-    }
-  }
+  await expectManifestsMatchSnapshot(r, progress?.snapshot_tag ?? "");
   // sctool shows the task's method and the run's progress.
   const shown = await sctool("progress", "-c", "c", `backup/${taskId}`);
   expect(shown.code).toBe(0);
