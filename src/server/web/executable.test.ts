@@ -1,6 +1,6 @@
 // The compiled daemon (dist/scylla-manager, built by `npm run build` before `npm test` in CI) serves the explorer's
 // and the console's files from inside the executable, with no node_modules or source tree beside it.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,8 +10,14 @@ const hasExe = existsSync(exe);
 if (!hasExe) console.log(`SKIP web assets in the executable: ${exe} is not built (npm run build)`);
 
 describe.skipIf(!hasExe)("the compiled executable serves /ui/ and /console/", () => {
-  const dir = mkdtempSync(join(tmpdir(), "sm-web-exe-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Made in beforeAll: the describe body runs even when the suite is skipped, and afterAll then never does.
+  let dir = "";
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "sm-web-exe-"));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   test("every asset answers 200 from a copy of the executable outside the repository", async () => {
     const copy = join(dir, "scylla-manager");
