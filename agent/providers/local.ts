@@ -15,7 +15,7 @@ import {
 } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
-import { CorruptedTransferError } from "../transfer/errors.ts";
+import { verifiedChunks } from "../transfer/checksum.ts";
 import { errorCode, Jail } from "./jail.ts";
 import { baseName, cleanRelativePath, joinPath, splitBucketPath } from "./path.ts";
 import {
@@ -375,18 +375,13 @@ const SINK_BUFFER = 256 * 1024;
  * its size) and when the signal aborts. The FileSink leaves the handle open (the caller fsyncs and closes it).
  */
 async function writeAll(handle: FileHandle, chunks: AsyncIterable<Uint8Array>, options: WriteOptions, label: string) {
-  const expected = options.size;
   const sink = Bun.file(handle.fd).writer({ highWaterMark: SINK_BUFFER });
-  let size = 0;
   try {
-    for await (const chunk of chunks) {
+    for await (const chunk of verifiedChunks(chunks, { expectedSize: options.size, label, md5: false })) {
       options.signal?.throwIfAborted();
-      size += chunk.length;
-      if (expected !== undefined && size > expected) throw sizeError(label, expected, `more than ${expected} bytes`);
       sink.write(chunk);
     }
     options.signal?.throwIfAborted();
-    if (expected !== undefined && size !== expected) throw sizeError(label, expected, `${size} bytes`);
   } catch (err) {
     // Nothing may stay pending on the handle the caller closes; the first failure is the one worth reporting.
     try {
@@ -395,12 +390,6 @@ async function writeAll(handle: FileHandle, chunks: AsyncIterable<Uint8Array>, o
     throw err;
   }
   await sink.end();
-}
-
-function sizeError(label: string, expected: number, got: string): CorruptedTransferError {
-  return new CorruptedTransferError(
-    `corrupted transfer for ${label}: source declared ${expected} bytes but sent ${got}`,
-  );
 }
 
 /** fsync through a fresh handle (Bun's write streams over a FileHandle do not release it for sync). */

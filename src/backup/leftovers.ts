@@ -26,6 +26,7 @@
  * @module
  */
 import { type ModuleTaskStats, scyllaListModuleTasks, scyllaWaitTask } from "../clients/scylla/task-manager.ts";
+import { errorMessage } from "../errors.ts";
 import type { RunProgress } from "./model.ts";
 import type { HostInfo, RunEnv } from "./worker.ts";
 
@@ -34,8 +35,6 @@ export const BACKUP_TASK_MODULE = "snapshot";
 export const BACKUP_TASK_TYPE = "backup";
 
 const LIVE_STATES = new Set(["created", "running"]);
-
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The listed tasks to wait for: live `backup` tasks of `keyspaces` whose id no row names. Pure. */
 export function unnamedBackupTasks(
@@ -73,7 +72,7 @@ async function settleHost(
       "backup: cannot list Scylla's backup tasks, an unnamed task of an earlier attempt is not waited for",
       {
         host: h.ip,
-        error: errorText(error),
+        error: errorMessage(error),
       },
     );
     return;
@@ -98,7 +97,7 @@ async function settleHost(
         env.logger.info("backup: unnamed native upload task gone", {
           host: h.ip,
           task: task.task_id,
-          error: errorText(error),
+          error: errorMessage(error),
         });
         return undefined;
       });

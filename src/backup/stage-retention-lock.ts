@@ -14,6 +14,7 @@ import type { Logger } from "../util/log.ts";
 import {
   decodeManifest,
   type Location,
+  listedLock,
   manifestPath,
   type ObjectLockState,
   locationRemotePath as remotePath,
@@ -76,10 +77,6 @@ const MAX_ATTEMPTS = 10;
 
 const LOCK_LIST: ListOptions = { filesOnly: true, showRetentionInfo: true };
 
-function lockState(item: ListItem): ObjectLockState {
-  return { retentionMode: item.RetentionMode ?? "", retainUntil: item.RetainUntil ?? "", eventBasedHold: false };
-}
-
 /** Locks the snapshot `tag` everywhere (schema files first, then every node). */
 export async function lockSnapshot(input: LockSnapshotInput): Promise<void> {
   const until = retainUntilOf(input.tag, input.retentionDays);
@@ -94,7 +91,7 @@ export async function lockSnapshot(input: LockSnapshotInput): Promise<void> {
     const prefix = `task_${input.taskId}_tag_${input.tag}_`;
     const names = (await input.io.list(h.ip, remotePath(h.location, dir), LOCK_LIST, call))
       .filter((item) => !item.Path.includes("/") && item.Path.startsWith(prefix))
-      .filter((item) => !lockCovers(lockState(item), input.mode, until))
+      .filter((item) => !lockCovers(listedLock(item), input.mode, until))
       .map((item) => item.Path);
     if (names.length > 0) await onHost(h.ip, () => runBatch(input, h, { dir, paths: names }, until), input.signal);
   }
@@ -111,7 +108,8 @@ async function lockNode(input: LockSnapshotInput, h: LockHost, until: Date): Pro
   const locks = new Map<string, ObjectLockState>();
   const listDir = async (dir: string) => {
     for (const item of await input.io.list(h.ip, remotePath(h.location, dir), LOCK_LIST, call)) {
-      locks.set(`${dir}/${item.Path}`, lockState(item));
+      const lock = listedLock(item);
+      if (lock !== undefined) locks.set(`${dir}/${item.Path}`, lock);
     }
   };
   const dirs = new Set(

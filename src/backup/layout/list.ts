@@ -43,7 +43,8 @@ export function isLockedAt(lock: ObjectLockState | undefined, nowMs: number): bo
   return Number.isFinite(until) && until > nowMs;
 }
 
-function lockOf(item: ListedObject): ObjectLockState | undefined {
+/** The lock state a listing entry carries (undefined when listed without lock info, or with none). */
+export function listedLock(item: ListedObject): ObjectLockState | undefined {
   if (item.RetentionMode === undefined && item.eventBasedHold === undefined) return undefined;
   return {
     retentionMode: item.RetentionMode ?? "",
@@ -110,7 +111,7 @@ export function manifestsFromListing(
     const path = prefix === "" ? item.Path : `${prefix}/${item.Path}`;
     const info = parseManifestPath(path);
     if (info === undefined) continue;
-    const lock = lockOf(item);
+    const lock = listedLock(item);
     out.push({ ...info, location, path, fileSize: item.Size, ...(lock === undefined ? {} : { lock }) });
   }
   return out;

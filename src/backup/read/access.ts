@@ -5,7 +5,7 @@
  * @module
  */
 import { ValidationError } from "../../errors.ts";
-import type { ListedObject, LocationReader } from "../layout/list.ts";
+import type { LocationReader } from "../layout/list.ts";
 import { formatLocation, type Location, locationRemotePath } from "../layout/location.ts";
 
 /** Storage calls of the read side; the agent's rclone client (`src/clients/agent/rclone.ts`) has this shape. */
@@ -31,9 +31,6 @@ export interface LocationHost {
   location: Location;
   host: string;
 }
-
-/** A listed object with the object-lock details the agent adds for GCS (`showRetentionInfo`, `showEventBasedHold`). */
-export type ListedObjectWithRetention = ListedObject;
 
 /**
  * Picks a host per location (SM's `resolveHosts`): the first host, in cluster order, whose agent lists

@@ -3,11 +3,17 @@
  * tag, node per location).
  * @module
  */
-import { dropShadowedTemporary, isLockedAt, type ManifestInfo, manifestsFromListing } from "../layout/list.ts";
+import {
+  dropShadowedTemporary,
+  isLockedAt,
+  type ListedObject,
+  type ManifestInfo,
+  manifestsFromListing,
+} from "../layout/list.ts";
 import { formatLocationWithoutDc, locationRemotePath } from "../layout/location.ts";
 import { META_DIR, metaClusterDir } from "../layout/paths.ts";
 import { snapshotTagAt } from "../layout/tags.ts";
-import type { BackupReadAccess, ListedObjectWithRetention, LocationHost } from "./access.ts";
+import type { BackupReadAccess, LocationHost } from "./access.ts";
 
 /** SM's listing filter (`backup.ListFilter`). */
 export interface BackupListFilter {
@@ -74,7 +80,7 @@ export async function listLocatedManifests(
       recurse: true,
       filesOnly: true,
       ...(lockInfo ? { showRetentionInfo: true, showEventBasedHold: true } : {}),
-    })) as readonly ListedObjectWithRetention[];
+    })) as readonly ListedObject[];
     const found = manifestsFromListing(location, base, items).map((m) => ({
       ...m,
       host,

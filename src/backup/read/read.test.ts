@@ -4,12 +4,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { NotFoundError, ValidationError } from "../../errors.ts";
+import type { ListedObject } from "../layout/list.ts";
 import { parseLocation } from "../layout/location.ts";
 import type { Manifest } from "../layout/manifest.ts";
 import { encodeManifest } from "../layout/manifest-codec.ts";
 import { manifestPath, schemaPath, sstVersionDir } from "../layout/paths.ts";
 import { localBucketClient } from "../layout/testing.ts";
-import type { BackupReadAccess, BucketClient, ListedObjectWithRetention } from "./access.ts";
+import type { BackupReadAccess, BucketClient } from "./access.ts";
 import { extractLocations, resolveLocationHosts } from "./access.ts";
 import { deleteSnapshots } from "./delete.ts";
 import { listBackups } from "./list-backups.ts";
@@ -239,7 +240,7 @@ describe("delete and schema on a bucket written by our encoder", () => {
     const client: BucketClient = {
       ...inner,
       async list(host, path, options) {
-        const items = (await inner.list(host, path, options)) as ListedObjectWithRetention[];
+        const items = (await inner.list(host, path, options)) as ListedObject[];
         return items.map((i) =>
           i.Path.includes(T2) ? { ...i, RetentionMode: "locked", RetainUntil: "2999-01-01T00:00:00Z" } : i,
         );
